@@ -1,0 +1,192 @@
+/*
+ * tokenbroker plugin ABI, version 1.
+ *
+ * A flow plugin is a shared library that exports one C function,
+ * tokenbroker_plugin_v1(), returning a static descriptor. Only C types and
+ * JSON text cross the boundary, so a plugin built with another compiler or
+ * another C++ runtime still loads. This header is the whole SDK: an
+ * out-of-tree plugin needs nothing else.
+ *
+ * Versioning (in the manner of sudo's plugin API):
+ *  - Both sides carry TOKENBROKER_PLUGIN_ABI_VERSION. The host passes its
+ *    version to tokenbroker_plugin_v1(); a plugin returns NULL for a host it
+ *    cannot serve. The host refuses a descriptor whose abi_version differs
+ *    from its own.
+ *  - Every struct starts with struct_size. Within one ABI version fields are
+ *    only ever appended, so a reader checks struct_size before touching a
+ *    field that a newer header added (TOKENBROKER_HAS_FIELD).
+ *
+ * Memory: a string a callee hands back through a `char **` out-parameter is
+ * released by the same side's free_string (host strings with
+ * tokenbroker_host::free_string, plugin strings with
+ * tokenbroker_plugin::free_string). Nothing else is transferred.
+ *
+ * Threads: the host never calls into one flow instance from two threads at
+ * once; different instances may be called concurrently.
+ *
+ * I/O: a plugin does no I/O of its own. Network, clock, randomness, logging
+ * and persistent state go through the tokenbroker_host table handed to each
+ * call, which applies the profile's TLS settings, timeouts and file modes.
+ */
+#ifndef TOKENBROKER_PLUGIN_H
+#define TOKENBROKER_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TOKENBROKER_PLUGIN_ABI_VERSION 1u
+#define TOKENBROKER_PLUGIN_SYMBOL "tokenbroker_plugin_v1"
+
+#if defined(_WIN32)
+#define TOKENBROKER_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define TOKENBROKER_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+/** True when a struct of the given (reported) size contains `field`. */
+#define TOKENBROKER_HAS_FIELD(ptr, type, field) \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+
+/** Result of every plugin entry point and of host services that can fail. */
+typedef enum tokenbroker_status {
+    TOKENBROKER_OK = 0,
+    /** Transient failure (network, timeout, 5xx, 429): try again later. */
+    TOKENBROKER_RETRY = 1,
+    /** Credentials or settings are wrong: retrying will not help. */
+    TOKENBROKER_FATAL = 2,
+    /** An interactive flow has no usable refresh token: run `tokenbroker login`. */
+    TOKENBROKER_NEEDS_LOGIN = 3,
+    /** create(): the settings were rejected. */
+    TOKENBROKER_INVALID_SETTINGS = 4
+} tokenbroker_status;
+
+/** Log levels; the numbers match syslog and Poco::Message priorities. */
+typedef enum tokenbroker_log_level {
+    TOKENBROKER_LOG_ERROR = 3,
+    TOKENBROKER_LOG_WARNING = 4,
+    TOKENBROKER_LOG_NOTICE = 5,
+    TOKENBROKER_LOG_INFO = 6,
+    TOKENBROKER_LOG_DEBUG = 7
+} tokenbroker_log_level;
+
+/**
+ * Services the host offers to one flow instance. `context` is opaque and must
+ * be passed back to every function.
+ */
+typedef struct tokenbroker_host {
+    uint32_t struct_size;
+    uint32_t abi_version;
+    void *context;
+
+    /** Releases a string the host returned through a `char **`. */
+    void (*free_string)(char *string);
+
+    /**
+     * Performs one HTTP(S) request with the profile's base_url, ca_file and
+     * timeouts. request_json:
+     *   {"method": "POST", "path": "/api/...",   (joined to base_url)
+     *    "url": "https://...",                   (alternative to path)
+     *    "headers": {"Name": "value"}, "body": "text"}
+     * On TOKENBROKER_OK *response_json is
+     *   {"status": 200, "headers": {"lower-case-name": "value"}, "body": "text"}
+     * whatever the HTTP status. On transport failure (DNS, connect, TLS,
+     * timeout) the result is TOKENBROKER_RETRY and *response_json is
+     * {"error": "message"}; a malformed request gives TOKENBROKER_FATAL.
+     */
+    int (*http_request)(void *context, const char *request_json, char **response_json);
+
+    /** Wall-clock time, Unix epoch milliseconds. */
+    int64_t (*now_ms)(void *context);
+
+    /** Fills buffer with cryptographically secure random bytes. */
+    int (*random_bytes)(void *context, unsigned char *buffer, size_t length);
+
+    /** Logs one line under the profile's logger. Never pass secrets. */
+    void (*log)(void *context, int level, const char *message);
+
+    /**
+     * Reads the profile's plugin state (a JSON object; "{}" when none was
+     * saved or the profile's identity changed since).
+     */
+    int (*state_load)(void *context, char **state_json);
+
+    /**
+     * Replaces the profile's plugin state. Returns only after the state is
+     * durable (written atomically and synced), so a plugin that saves a
+     * rotated refresh token before returning the access token never loses it.
+     */
+    int (*state_save)(void *context, const char *state_json);
+} tokenbroker_host;
+
+/** One flow a plugin provides. */
+typedef struct tokenbroker_flow {
+    /** The name profiles use in `flow:`. */
+    const char *name;
+    /** One line for `tokenbroker plugins`. */
+    const char *summary;
+    /**
+     * JSON object describing the flow's settings, so the host can check keys,
+     * types and locations before create() is called:
+     *   {"key": {"type": "string"|"secret"|"boolean"|"integer"|"duration"|"object"|"list",
+     *            "required": true, "env": "CONVENTIONAL_ENV_VAR", "summary": "..."}}
+     * "secret" values may be literals, {file: PATH} or {env: NAME} and are
+     * never shown; "duration" arrives in create() as integer seconds; "env"
+     * names a variable read when the key is absent.
+     */
+    const char *settings_schema;
+} tokenbroker_flow;
+
+/** The descriptor tokenbroker_plugin_v1() returns. */
+typedef struct tokenbroker_plugin {
+    uint32_t struct_size;
+    uint32_t abi_version;
+    const char *name;
+    const char *version;
+    const tokenbroker_flow *flows;
+    size_t flow_count;
+
+    /**
+     * Creates an instance of `flow` from settings_json: the profile's keys
+     * that the schema declares (secrets resolved, durations in seconds) plus
+     * "profile" (its name), "base_url" and "www_base_url". On rejection returns
+     * TOKENBROKER_INVALID_SETTINGS and sets *error_json to
+     * {"key": "offending_key", "message": "..."} ("key" optional).
+     */
+    int (*create)(const char *flow, const char *settings_json, const tokenbroker_host *host,
+                  void **instance, char **error_json);
+
+    void (*destroy)(void *instance);
+
+    /**
+     * Obtains a token without a current one (start-up, `once`, after expiry).
+     * On TOKENBROKER_OK *result_json is
+     *   {"access_token": "...", "expires_at": <unix seconds, 0 = never>, "token_type": "Bearer"}
+     * otherwise {"message": "...", "retry_after": <seconds, optional>}.
+     */
+    int (*acquire)(void *instance, const tokenbroker_host *host, char **result_json);
+
+    /** Renews the current token; same results as acquire. */
+    int (*refresh)(void *instance, const tokenbroker_host *host, char **result_json);
+
+    /**
+     * Non-secret facts about the instance for `check` and status pages, as a
+     * JSON object (e.g. {"client_id": "...", "endpoint": "..."}).
+     */
+    int (*describe)(void *instance, char **description_json);
+
+    /** Releases a string the plugin returned through a `char **`. */
+    void (*free_string)(char *string);
+} tokenbroker_plugin;
+
+/** The one symbol a plugin exports. */
+typedef const tokenbroker_plugin *(*tokenbroker_plugin_entry)(uint32_t host_abi_version);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TOKENBROKER_PLUGIN_H */
