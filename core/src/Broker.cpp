@@ -1,0 +1,89 @@
+#include "Broker.h"
+
+#include "SettingsBinder.h"
+#include "Suggest.h"
+
+namespace TokenBroker {
+
+std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::Ptr& settings)
+{
+    return spec.flow + "|" + settings->optValue<std::string>("client_id", "") + "|" + spec.baseUrl;
+}
+
+std::shared_ptr<PluginRegistry> Broker::loadPlugins(const BrokerSettings& settings)
+{
+    auto registry = std::make_shared<PluginRegistry>();
+    registry->loadDirectories(settings.pluginDirs.empty() ? PluginRegistry::defaultDirectories() : settings.pluginDirs);
+    return registry;
+}
+
+Broker::Broker(Config config, std::shared_ptr<PluginRegistry> plugins, const Clock& clock)
+    : _config(std::move(config))
+    , _plugins(std::move(plugins))
+    , _clock(clock)
+    , _state(std::make_unique<StateStore>(_config.broker.stateDir))
+{
+    Diagnostics diagnostics;
+    for (const auto& spec : _config.profiles)
+    {
+        if (auto profile = build(spec, diagnostics))
+            _profiles.push_back(profile);
+    }
+    diagnostics.throwIfAny();
+}
+
+std::shared_ptr<Profile> Broker::find(const std::string& name) const
+{
+    for (const auto& profile : _profiles)
+    {
+        if (profile->name() == name)
+            return profile;
+    }
+    return nullptr;
+}
+
+std::shared_ptr<Profile> Broker::build(const ProfileSpec& spec, Diagnostics& diagnostics)
+{
+    auto flow = _plugins->findFlow(spec.flow);
+    if (!flow)
+    {
+        std::string message = "profile '" + spec.name + "': no plugin provides flow '" + spec.flow + "'" +
+                              didYouMean(spec.flow, _plugins->flowNames());
+        for (const auto& refusal : _plugins->refusals())
+            message += "\n  refused " + refusal.path + ": " + refusal.reason;
+        diagnostics.error(spec.flowLocation, message);
+        return nullptr;
+    }
+    const std::size_t before = diagnostics.size();
+    Poco::JSON::Object::Ptr settings = bindSettings(spec, flow->flow->schema, diagnostics);
+    std::vector<std::unique_ptr<Output>> outputs;
+    for (const auto& outputSpec : spec.outputs)
+    {
+        try
+        {
+            validateOutput(outputSpec);
+            outputs.push_back(makeOutput(outputSpec));
+        }
+        catch (const ConfigError& e)
+        {
+            diagnostics.add(e);
+        }
+    }
+    if (diagnostics.size() != before)
+        return nullptr;
+    auto host = std::make_unique<ProfileHost>(spec.name, spec.baseUrl, HttpClient(spec.caFile, spec.timeouts), *_state,
+                                              profileIdentity(spec, settings), _clock);
+    try
+    {
+        auto instance = std::make_unique<FlowInstance>(*flow, settings, std::move(host));
+        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), *_state, _clock);
+    }
+    catch (const SettingsRejected& e)
+    {
+        diagnostics.error(e.key().empty() ? spec.location : locateSetting(spec, e.key()),
+                          "profile '" + spec.name + "': " + e.what());
+        return nullptr;
+    }
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "PluginRegistry.h"
+#include "ProfileHost.h"
+#include "Token.h"
+
+#include <Poco/JSON/Object.h>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace TokenBroker {
+
+/// What an acquire or refresh call produced.
+struct FlowResult
+{
+    tokenbroker_status status = TOKENBROKER_FATAL;
+    Token token;                              ///< when status is OK
+    std::string message;                      ///< otherwise
+    std::optional<std::int64_t> retryAfter;   ///< seconds, when the server said
+
+    bool ok() const { return status == TOKENBROKER_OK; }
+};
+
+/// create() rejected the settings; `key` names the setting when known.
+class SettingsRejected : public std::runtime_error
+{
+public:
+    SettingsRejected(std::string key, const std::string& message)
+        : std::runtime_error(message)
+        , _key(std::move(key))
+    {
+    }
+    const std::string& key() const { return _key; }
+
+private:
+    std::string _key;
+};
+
+/// One plugin flow instance for one profile (RAII over create/destroy).
+/// Not thread-safe: the caller serialises calls, as the ABI requires.
+class FlowInstance
+{
+public:
+    /// Throws SettingsRejected.
+    FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Object::Ptr& settings,
+                 std::unique_ptr<ProfileHost> host);
+    ~FlowInstance();
+    FlowInstance(const FlowInstance&) = delete;
+    FlowInstance& operator=(const FlowInstance&) = delete;
+
+    FlowResult acquire();
+    FlowResult refresh();
+    /// The plugin's non-secret description (JSON object text).
+    std::string describe();
+
+    const ProfileHost& host() const { return *_host; }
+    const Plugin& plugin() const { return *_plugin; }
+
+private:
+    using Entry = int (*)(void*, const tokenbroker_host*, char**);
+    FlowResult call(Entry entry, const char* what);
+    std::string take(char* pluginString);
+
+    std::shared_ptr<Plugin> _plugin;
+    std::unique_ptr<ProfileHost> _host;
+    void* _instance = nullptr;
+};
+
+} // namespace TokenBroker

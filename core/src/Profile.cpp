@@ -1,0 +1,184 @@
+#include "Profile.h"
+
+#include "AtomicFile.h"
+
+namespace TokenBroker {
+
+const char* toString(ProfileStatus status)
+{
+    switch (status)
+    {
+    case ProfileStatus::Starting: return "starting";
+    case ProfileStatus::Ready: return "ready";
+    case ProfileStatus::Retrying: return "retrying";
+    case ProfileStatus::Expired: return "expired";
+    case ProfileStatus::Failed: return "failed";
+    case ProfileStatus::NeedsLogin: return "needs_login";
+    }
+    return "unknown";
+}
+
+Profile::Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vector<std::unique_ptr<Output>> outputs,
+                 StateStore& state, const Clock& clock)
+    : _spec(std::move(spec))
+    , _flow(std::move(flow))
+    , _outputs(std::move(outputs))
+    , _state(state)
+    , _clock(clock)
+    , _logger(Poco::Logger::get("tokenbroker.profile." + _spec.name))
+{
+}
+
+FlowResult Profile::renew()
+{
+    std::lock_guard<std::mutex> lock(_renewMutex);
+    const bool holdsValidToken = current() && current()->validAt(_clock.nowSeconds());
+    FlowResult result = holdsValidToken ? _flow->refresh() : _flow->acquire();
+    if (!result.ok())
+    {
+        ProfileStatus status = result.status == TOKENBROKER_NEEDS_LOGIN ? ProfileStatus::NeedsLogin
+                               : result.status == TOKENBROKER_RETRY    ? ProfileStatus::Retrying
+                                                                       : ProfileStatus::Failed;
+        if (status == ProfileStatus::Retrying && !holdsValidToken && current())
+            status = ProfileStatus::Expired;
+        setStatus(status, result.message);
+        return result;
+    }
+    result.token.obtainedAt = _clock.nowSeconds();
+    return publish(result.token);
+}
+
+FlowResult Profile::publish(const Token& token)
+{
+    FlowResult result;
+    result.status = TOKENBROKER_OK;
+    result.token = token;
+    try
+    {
+        _state.saveToken(_spec.name, _flow->host().identity(), token);
+    }
+    catch (const std::exception& e)
+    {
+        // The token is still good; outputs matter more than the cache.
+        _logger.warning("cannot store the token in %s: %s", _state.directory(), std::string(e.what()));
+    }
+    std::string failures;
+    for (const auto& output : _outputs)
+    {
+        try
+        {
+            output->publish(token, _spec.name);
+        }
+        catch (const std::exception& e)
+        {
+            failures += (failures.empty() ? "" : "; ") + std::string(e.what());
+        }
+    }
+    {
+        std::lock_guard<std::mutex> lock(_statusMutex);
+        _current = token;
+    }
+    if (!failures.empty())
+    {
+        result.status = TOKENBROKER_RETRY;
+        result.message = failures;
+        setStatus(ProfileStatus::Retrying, failures);
+        return result;
+    }
+    setStatus(ProfileStatus::Ready, "");
+    return result;
+}
+
+std::optional<Token> Profile::storedToken(bool publishIt)
+{
+    std::lock_guard<std::mutex> lock(_renewMutex);
+    std::optional<Token> token;
+    try
+    {
+        token = _state.loadToken(_spec.name, _flow->host().identity());
+    }
+    catch (const std::exception& e)
+    {
+        _logger.warning("cannot read the stored token: %s", std::string(e.what()));
+    }
+    if (!token || !token->validAt(_clock.nowSeconds()))
+        return std::nullopt;
+    if (publishIt)
+        publish(*token);
+    else
+    {
+        std::lock_guard<std::mutex> statusLock(_statusMutex);
+        _current = token;
+    }
+    return token;
+}
+
+void Profile::expire()
+{
+    std::lock_guard<std::mutex> lock(_renewMutex);
+    try
+    {
+        _state.clearToken(_spec.name, _flow->host().identity());
+    }
+    catch (const std::exception& e)
+    {
+        _logger.warning("cannot clear the stored token: %s", std::string(e.what()));
+    }
+    withdrawOutputs();
+    {
+        std::lock_guard<std::mutex> statusLock(_statusMutex);
+        _current.reset();
+    }
+    setStatus(ProfileStatus::Expired, lastError());
+}
+
+void Profile::withdrawOutputs()
+{
+    for (const auto& output : _outputs)
+    {
+        try
+        {
+            output->withdraw();
+        }
+        catch (const std::exception& e)
+        {
+            _logger.error("%s", std::string(e.what()));
+        }
+    }
+}
+
+void Profile::setStatus(ProfileStatus status, const std::string& error)
+{
+    std::lock_guard<std::mutex> lock(_statusMutex);
+    _status = status;
+    if (!error.empty() || status == ProfileStatus::Ready)
+        _lastError = error;
+}
+
+ProfileStatus Profile::status() const
+{
+    std::lock_guard<std::mutex> lock(_statusMutex);
+    return _status;
+}
+
+std::optional<Token> Profile::current() const
+{
+    std::lock_guard<std::mutex> lock(_statusMutex);
+    return _current;
+}
+
+std::string Profile::lastError() const
+{
+    std::lock_guard<std::mutex> lock(_statusMutex);
+    return _lastError;
+}
+
+std::string Profile::describeOutputs() const
+{
+    std::string text;
+    for (const auto& output : _outputs)
+        text += (text.empty() ? "" : ", ") + output->describe();
+    return text;
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "Clock.h"
+#include "Config.h"
+#include "FlowInstance.h"
+#include "Output.h"
+#include "StateStore.h"
+
+#include <Poco/Logger.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace TokenBroker {
+
+/// Where a profile stands, as `status` and the admin endpoint report it.
+enum class ProfileStatus { Starting, Ready, Retrying, Expired, Failed, NeedsLogin };
+
+const char* toString(ProfileStatus status);
+
+/// A profile at run time: its flow instance, outputs and stored state.
+/// renew() is the one path by which a token is obtained and published, so
+/// the order "persist, then publish" holds everywhere.
+class Profile
+{
+public:
+    Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vector<std::unique_ptr<Output>> outputs,
+            StateStore& state, const Clock& clock);
+
+    const ProfileSpec& spec() const { return _spec; }
+    const std::string& name() const { return _spec.name; }
+
+    /// Obtains a new token (refresh when one is held, else acquire), stores it
+    /// in state_dir and writes it to every output. A failed output write is
+    /// reported as a retryable failure; the others are still written.
+    FlowResult renew();
+
+    /// The stored token if it is still valid (written by this or an earlier
+    /// process); publishes it again when `publish` is set.
+    std::optional<Token> storedToken(bool publish);
+
+    /// Removes an expired token from state and outputs.
+    void expire();
+
+    /// Removes the outputs (profile deleted with on_remove: remove).
+    void withdrawOutputs();
+
+    ProfileStatus status() const;
+    std::optional<Token> current() const;
+    std::string lastError() const;
+    std::string describeOutputs() const;
+
+private:
+    FlowResult publish(const Token& token);
+    void setStatus(ProfileStatus status, const std::string& error);
+
+    ProfileSpec _spec;
+    std::unique_ptr<FlowInstance> _flow;
+    std::vector<std::unique_ptr<Output>> _outputs;
+    StateStore& _state;
+    const Clock& _clock;
+    Poco::Logger& _logger;
+
+    std::mutex _renewMutex;           ///< one renewal at a time (ABI rule)
+    mutable std::mutex _statusMutex;
+    ProfileStatus _status = ProfileStatus::Starting;
+    std::optional<Token> _current;
+    std::string _lastError;
+};
+
+} // namespace TokenBroker

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "Clock.h"
+#include "HttpClient.h"
+#include "StateStore.h"
+
+#include <tokenbroker/plugin.h>
+
+#include <Poco/Logger.h>
+
+#include <string>
+
+namespace TokenBroker {
+
+/// The host side of the plugin ABI for one profile: fills a tokenbroker_host
+/// table whose functions reach this object's HTTP client (with the profile's
+/// base_url, CA and timeouts), clock, logger and state file. Exceptions never
+/// cross into the plugin; they become status codes and error JSON.
+class ProfileHost
+{
+public:
+    ProfileHost(std::string profile, std::string baseUrl, HttpClient http, StateStore& state, std::string identity,
+                const Clock& clock);
+    ProfileHost(const ProfileHost&) = delete;
+    ProfileHost& operator=(const ProfileHost&) = delete;
+
+    const tokenbroker_host* table() const { return &_table; }
+    const std::string& profile() const { return _profile; }
+    const std::string& identity() const { return _identity; }
+
+    /// The body of http_request: JSON in, JSON out (see plugin.h).
+    int httpRequest(const std::string& requestJson, std::string& responseJson) const;
+
+private:
+    static ProfileHost& self(void* context) { return *static_cast<ProfileHost*>(context); }
+    static char* copy(const std::string& text);
+
+    static void freeString(char* string);
+    static int httpRequestEntry(void* context, const char* requestJson, char** responseJson);
+    static std::int64_t nowMsEntry(void* context);
+    static int randomBytesEntry(void* context, unsigned char* buffer, std::size_t length);
+    static void logEntry(void* context, int level, const char* message);
+    static int stateLoadEntry(void* context, char** stateJson);
+    static int stateSaveEntry(void* context, const char* stateJson);
+
+    std::string _profile;
+    std::string _baseUrl;
+    HttpClient _http;
+    StateStore& _state;
+    std::string _identity;
+    const Clock& _clock;
+    Poco::Logger& _logger;
+    tokenbroker_host _table;
+};
+
+} // namespace TokenBroker

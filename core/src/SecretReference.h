@@ -1,0 +1,18 @@
+#pragma once
+
+#include "YamlReader.h"
+
+#include <optional>
+#include <string>
+
+namespace TokenBroker {
+
+/// Resolves a value that may be written three ways:
+///   token: "pat_..."                      literal
+///   token: { file: /etc/tokenbroker/pat } contents of a file (one trailing newline dropped)
+///   token: { env: COZE_API_TOKEN }        an environment variable
+/// Errors name the setting and the file or variable, never the value.
+std::optional<std::string> resolveReference(const YAML::Node& value, const std::string& what,
+                                            const std::string& baseDirectory, YamlReader& reader);
+
+} // namespace TokenBroker

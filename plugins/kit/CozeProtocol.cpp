@@ -1,0 +1,193 @@
+#include "CozeProtocol.h"
+
+#include <Poco/JSON/Parser.h>
+
+#include <set>
+
+#ifndef TOKENBROKER_VERSION
+#define TOKENBROKER_VERSION "0"
+#endif
+
+namespace TokenBroker::Kit::Coze {
+
+std::map<std::string, std::string> jsonHeaders(const std::string& bearer)
+{
+    std::map<std::string, std::string> headers = {
+        {"Content-Type", "application/json"},
+        {"Accept", "application/json"},
+        {"User-Agent", std::string("tokenbroker/") + TOKENBROKER_VERSION + " cpp"},
+        {"X-Coze-Client-User-Agent",
+         std::string(R"({"version":")") + TOKENBROKER_VERSION + R"(","lang":"cpp","lang_version":"17","os_name":")" +
+#ifdef _WIN32
+             "windows"
+#else
+             "linux"
+#endif
+             + R"("})"},
+    };
+    if (!bearer.empty())
+        headers["Authorization"] = "Bearer " + bearer;
+    return headers;
+}
+
+std::optional<std::int64_t> retryAfter(const Response& response)
+{
+    const std::string value = response.header("retry-after");
+    if (value.empty() || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 9)
+        return std::nullopt;
+    return std::stoll(value);
+}
+
+std::string logIdSuffix(const Response& response)
+{
+    const std::string id = response.header("x-tt-logid");
+    return id.empty() ? std::string() : " (logid " + id + ")";
+}
+
+namespace {
+
+bool retryableStatus(int status)
+{
+    return status >= 500 || status == 429 || status == 408;
+}
+
+Outcome failure(tokenbroker_status status, const Response& response, const std::string& message)
+{
+    return Outcome::failure(status, message + logIdSuffix(response), retryAfter(response));
+}
+
+Poco::JSON::Object::Ptr parseBody(const Response& response)
+{
+    try
+    {
+        auto value = Poco::JSON::Parser().parse(response.body);
+        if (value.type() == typeid(Poco::JSON::Object::Ptr))
+            return value.extract<Poco::JSON::Object::Ptr>();
+    }
+    catch (const Poco::Exception&)
+    {
+    }
+    return nullptr;
+}
+
+std::string member(const Poco::JSON::Object::Ptr& body, const char* name)
+{
+    Poco::Dynamic::Var value = body->get(name);
+    return value.isString() ? value.extract<std::string>() : std::string();
+}
+
+/// Steps 4 and 5 of the classification: the OAuth error envelope and a
+/// non-zero OpenAPI code. Nothing when the body carries neither.
+std::optional<Outcome> classifyEnvelope(const Response& response, const Poco::JSON::Object::Ptr& body,
+                                        std::string& errorCode)
+{
+    errorCode = member(body, "error_code");
+    if (errorCode.empty())
+        errorCode = member(body, "error");
+    if (!errorCode.empty())
+    {
+        std::string message = member(body, "error_message");
+        if (message.empty())
+            message = member(body, "error_description");
+        const std::string text = "server answered " + errorCode + (message.empty() ? "" : ": " + message);
+        if (errorCode == "internal_error")
+            return failure(TOKENBROKER_RETRY, response, text);
+        if (errorCode == "invalid_grant")
+            return failure(TOKENBROKER_NEEDS_LOGIN, response, text);
+        // authorization_pending and slow_down are FATAL only to callers that
+        // do not poll; the device flow reads errorCode first.
+        return failure(TOKENBROKER_FATAL, response, text);
+    }
+    Poco::Dynamic::Var code = body->get("code");
+    if (!code.isEmpty())
+    {
+        Poco::Int64 number = 0;
+        try
+        {
+            number = code.convert<Poco::Int64>();
+        }
+        catch (const Poco::Exception&)
+        {
+            return failure(TOKENBROKER_FATAL, response, "server answered a non-numeric code");
+        }
+        if (number != 0)
+        {
+            const std::string text = "server answered code " + std::to_string(number) +
+                                     (member(body, "msg").empty() ? "" : ": " + member(body, "msg"));
+            return failure(number == 5000 ? TOKENBROKER_RETRY : TOKENBROKER_FATAL, response, text);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds)
+{
+    TokenAnswer answer;
+    Poco::JSON::Object::Ptr body = parseBody(response);
+    if (!body)
+    {
+        const std::string text = "HTTP " + std::to_string(response.status) + " with a body that is not a JSON object";
+        answer.outcome = failure(retryableStatus(response.status) ? TOKENBROKER_RETRY : TOKENBROKER_FATAL, response, text);
+        return answer;
+    }
+    if (auto classified = classifyEnvelope(response, body, answer.errorCode))
+    {
+        // A 5xx is transient whatever its body says.
+        if (retryableStatus(response.status))
+            classified->status = TOKENBROKER_RETRY;
+        answer.outcome = *classified;
+        return answer;
+    }
+    if (retryableStatus(response.status))
+    {
+        answer.outcome = failure(TOKENBROKER_RETRY, response, "HTTP " + std::to_string(response.status));
+        return answer;
+    }
+    if (response.status < 200 || response.status >= 300)
+    {
+        answer.outcome = failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status));
+        return answer;
+    }
+    Poco::Dynamic::Var token = body->get("access_token");
+    Poco::Dynamic::Var expires = body->get("expires_in");
+    if (!token.isString() || token.extract<std::string>().empty())
+    {
+        answer.outcome = failure(TOKENBROKER_RETRY, response, "answer without an access_token");
+        return answer;
+    }
+    if (!expires.isInteger())
+    {
+        answer.outcome = failure(TOKENBROKER_RETRY, response, "answer without an integer expires_in");
+        return answer;
+    }
+    std::int64_t expiresAt = expires.convert<Poco::Int64>();
+    if (expiresAt < 1000000000)
+        expiresAt += nowSeconds;
+    answer.outcome = Outcome::token(token.extract<std::string>(), expiresAt);
+    answer.refreshToken = member(body, "refresh_token");
+    return answer;
+}
+
+Outcome checkOpenApiAnswer(const Response& response)
+{
+    Poco::JSON::Object::Ptr body = parseBody(response);
+    std::string errorCode;
+    if (retryableStatus(response.status))
+        return failure(TOKENBROKER_RETRY, response, "HTTP " + std::to_string(response.status));
+    if (body)
+    {
+        if (auto classified = classifyEnvelope(response, body, errorCode))
+            return *classified;
+    }
+    if (response.status == 401 || response.status == 403)
+        return failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status) + ": the token was rejected");
+    if (response.status < 200 || response.status >= 300)
+        return failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status));
+    if (!body)
+        return failure(TOKENBROKER_FATAL, response, "answer is not a JSON object");
+    return Outcome::token("", 0);
+}
+
+} // namespace TokenBroker::Kit::Coze

@@ -1,0 +1,375 @@
+#include "TokenBrokerApp.h"
+
+#include "ConfigLoader.h"
+#include "Scheduler.h"
+#include "Suggest.h"
+#include "YamlConfiguration.h"
+
+#include <Poco/ConsoleChannel.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/File.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/Path.h>
+#include <Poco/PatternFormatter.h>
+#include <Poco/Timestamp.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/OptionSet.h>
+
+#ifndef _WIN32
+#include "SignalLoop.h"
+#include <Poco/SyslogChannel.h>
+#endif
+
+#include <iostream>
+
+namespace TokenBroker {
+
+using Poco::Util::Option;
+using Poco::Util::OptionCallback;
+
+namespace {
+
+const std::vector<std::string> kCommands = {"run", "check", "once", "token", "plugins"};
+
+std::string isoTime(std::int64_t seconds)
+{
+    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds), "%Y-%m-%dT%H:%M:%SZ");
+}
+
+} // namespace
+
+TokenBrokerApp::TokenBrokerApp()
+{
+    setUnixOptions(true);
+}
+
+int TokenBrokerApp::exitCode(int pocoCode)
+{
+    switch (pocoCode)
+    {
+    case Success:
+    case TokenFailure:
+    case UsageError:
+        return pocoCode;
+    case EXIT_USAGE:
+    case EXIT_CONFIG:
+    case EXIT_DATAERR:
+    case EXIT_NOINPUT:
+        return UsageError;
+    default:
+        return TokenFailure;
+    }
+}
+
+void TokenBrokerApp::defineOptions(Poco::Util::OptionSet& options)
+{
+    ServerApplication::defineOptions(options);
+    options.addOption(Option("config", "c", "configuration file (default: $TOKENBROKER_CONFIG or " +
+                                                ConfigLoader::defaultPath() + ")")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FILE")
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleConfig)));
+    options.addOption(Option("help", "h", "show this help and exit")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleHelp)));
+    options.addOption(Option("version", "", "show the version and exit")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleVersion)));
+    options.addOption(Option("no-browser", "", "login: print the URL, do not open a browser")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleNoBrowser)));
+}
+
+void TokenBrokerApp::handleConfig(const std::string&, const std::string& value)
+{
+    // --daemon changes directory to / after option processing: make the
+    // path absolute while the caller's working directory still applies.
+    _configPath = Poco::Path(value).absolute().toString();
+}
+
+void TokenBrokerApp::handleHelp(const std::string&, const std::string&)
+{
+    _helpRequested = true;
+    stopOptionsProcessing();
+}
+
+void TokenBrokerApp::handleVersion(const std::string&, const std::string&)
+{
+    _versionRequested = true;
+}
+
+void TokenBrokerApp::handleNoBrowser(const std::string&, const std::string&)
+{
+    _noBrowser = true;
+}
+
+void TokenBrokerApp::initialize(Poco::Util::Application& self)
+{
+    if (!_helpRequested && !_versionRequested)
+    {
+        try
+        {
+            _config = ConfigLoader::loadFile(_configPath);
+            // Before the base initialize(): the LoggingSubsystem reads
+            // logging.* from the same YAML file.
+            config().add(new YamlConfiguration(_config->root), PRIO_APPLICATION);
+        }
+        catch (const ConfigErrors& e)
+        {
+            _configError = e.what();
+        }
+    }
+    setUpLogging(config().getBool("application.runAsDaemon", false));
+    ServerApplication::initialize(self);
+}
+
+void TokenBrokerApp::uninitialize()
+{
+    ServerApplication::uninitialize();
+}
+
+void TokenBrokerApp::setUpLogging(bool daemon)
+{
+    if (config().has("logging.loggers.root.channel") || config().has("logging.loggers.root.level"))
+        return;
+    Poco::AutoPtr<Poco::Channel> sink;
+#ifndef _WIN32
+    if (daemon)
+        sink = new Poco::SyslogChannel("tokenbroker", Poco::SyslogChannel::SYSLOG_PID, Poco::SyslogChannel::SYSLOG_DAEMON);
+    else
+#endif
+        sink = new Poco::ConsoleChannel;
+    Poco::AutoPtr<Poco::PatternFormatter> pattern =
+        new Poco::PatternFormatter(daemon ? "%s: %t" : "%Y-%m-%dT%H:%M:%SZ %p %s: %t");
+    Poco::AutoPtr<Poco::FormattingChannel> channel = new Poco::FormattingChannel(pattern, sink);
+    Poco::Logger::root().setChannel(channel);
+    Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
+    Poco::Logger::setChannel("", channel);
+    Poco::Logger::setLevel("", Poco::Message::PRIO_INFORMATION);
+}
+
+int TokenBrokerApp::main(const std::vector<std::string>& args)
+{
+    if (_helpRequested)
+    {
+        Poco::Util::HelpFormatter help(options());
+        help.setCommand("tokenbroker");
+        help.setUsage("[COMMAND] [ARGS] [OPTIONS]");
+        help.setHeader(
+            "Keeps API tokens fresh for the programs on this machine.\n\n"
+            "Commands:\n"
+            "  run               the daemon, in the foreground unless --daemon (default)\n"
+            "  check             validate the configuration and every profile's settings\n"
+            "  once [PROFILE..]  obtain tokens for all or the named profiles, write outputs, exit\n"
+            "  token PROFILE     print a valid access token on stdout\n"
+            "  plugins           list the loaded plugins and their flows\n\n"
+            "Exit status: 0 success, 1 a token could not be obtained, 2 usage or configuration error.\n\n"
+            "Options:");
+        help.format(std::cout);
+        return Success;
+    }
+    if (_versionRequested)
+    {
+        std::cout << "tokenbroker " << TOKENBROKER_VERSION << "\n";
+        return Success;
+    }
+    const std::string command = args.empty() ? "run" : args[0];
+    const std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
+    if (command == "run" && rest.empty())
+        return commandRun();
+    if (command == "check" && rest.empty())
+        return commandCheck();
+    if (command == "once")
+        return commandOnce(rest);
+    if (command == "token")
+        return commandToken(rest);
+    if (command == "plugins" && rest.empty())
+        return commandPlugins();
+    if (std::find(kCommands.begin(), kCommands.end(), command) != kCommands.end())
+        std::cerr << "tokenbroker " << command << ": unexpected argument '" << rest.front() << "'\n";
+    else
+        std::cerr << "tokenbroker: unknown command '" << command << "'" << didYouMean(command, kCommands)
+                  << "; see tokenbroker --help\n";
+    return UsageError;
+}
+
+void TokenBrokerApp::printRefusals(const PluginRegistry& registry) const
+{
+    for (const auto& refusal : registry.refusals())
+        std::cerr << "warning: plugin not loaded: " << refusal.path << ": " << refusal.reason << "\n";
+}
+
+std::unique_ptr<Broker> TokenBrokerApp::openBroker()
+{
+    if (_configError)
+    {
+        std::cerr << *_configError << "\n";
+        return nullptr;
+    }
+    auto plugins = Broker::loadPlugins(_config->broker);
+    try
+    {
+        return std::make_unique<Broker>(*_config, plugins);
+    }
+    catch (const ConfigErrors& e)
+    {
+        std::cerr << e.what() << "\n";
+        return nullptr;
+    }
+}
+
+int TokenBrokerApp::commandCheck()
+{
+    auto broker = openBroker();
+    if (!broker)
+        return UsageError;
+    printRefusals(broker->plugins());
+    std::cout << "ok: " << broker->profiles().size() << " profiles\n";
+    return Success;
+}
+
+int TokenBrokerApp::commandPlugins()
+{
+    if (_configError && Poco::File(_configPath).exists())
+    {
+        std::cerr << *_configError << "\n";
+        return UsageError;
+    }
+    BrokerSettings settings = _config ? _config->broker : BrokerSettings{};
+    auto registry = Broker::loadPlugins(settings);
+    for (const auto& plugin : registry->plugins())
+    {
+        std::cout << plugin->name() << " " << plugin->version() << "  " << plugin->path() << "\n";
+        for (const auto& flow : plugin->flows())
+            std::cout << "  flow " << flow.name << ": " << flow.summary << "\n";
+    }
+    printRefusals(*registry);
+    return Success;
+}
+
+int TokenBrokerApp::commandOnce(const std::vector<std::string>& names)
+{
+    auto broker = openBroker();
+    if (!broker)
+        return UsageError;
+    std::vector<std::shared_ptr<Profile>> selected;
+    for (const auto& name : names)
+    {
+        auto profile = broker->find(name);
+        if (!profile)
+        {
+            std::vector<std::string> known;
+            for (const auto& p : broker->profiles())
+                known.push_back(p->name());
+            std::cerr << "tokenbroker once: unknown profile '" << name << "'" << didYouMean(name, known) << "\n";
+            return UsageError;
+        }
+        selected.push_back(profile);
+    }
+    if (names.empty())
+        selected = broker->profiles();
+    int rc = Success;
+    for (const auto& profile : selected)
+    {
+        FlowResult result = profile->renew();
+        if (result.ok())
+        {
+            std::cout << profile->name() << ": ok, "
+                      << (result.token.expires() ? "expires " + isoTime(result.token.expiresAt) : std::string("no expiry"))
+                      << "; wrote " << profile->describeOutputs() << "\n";
+        }
+        else
+        {
+            std::cerr << profile->name() << ": failed: " << result.message << "\n";
+            rc = TokenFailure;
+        }
+    }
+    return rc;
+}
+
+int TokenBrokerApp::commandToken(const std::vector<std::string>& names)
+{
+    if (names.size() != 1)
+    {
+        std::cerr << "usage: tokenbroker token PROFILE\n";
+        return UsageError;
+    }
+    auto broker = openBroker();
+    if (!broker)
+        return UsageError;
+    auto profile = broker->find(names[0]);
+    if (!profile)
+    {
+        std::cerr << "tokenbroker token: unknown profile '" << names[0] << "'\n";
+        return UsageError;
+    }
+    // A token about to expire is of no use to the caller: obtain a new one.
+    constexpr std::int64_t minimumRemaining = 60;
+    auto token = profile->storedToken(false);
+    if (!token || (token->expires() && token->expiresAt - Clock::system().nowSeconds() < minimumRemaining))
+    {
+        FlowResult result = profile->renew();
+        if (!result.ok())
+        {
+            std::cerr << profile->name() << ": " << result.message << "\n";
+            return TokenFailure;
+        }
+        token = result.token;
+    }
+    std::cout << token->accessToken << "\n";
+    return Success;
+}
+
+int TokenBrokerApp::commandRun()
+{
+    auto broker = openBroker();
+    if (!broker)
+        return UsageError;
+    auto& logger = Poco::Logger::get("tokenbroker");
+    for (const auto& refusal : broker->plugins().refusals())
+        logger.warning("plugin not loaded: %s: %s", refusal.path, refusal.reason);
+    auto scheduler = std::make_unique<Scheduler>(broker->config().broker.refresh, broker->config().broker.workers);
+    scheduler->start(broker->profiles());
+    logger.notice("running with %z profiles from %s", broker->profiles().size(), _configPath);
+
+    auto reload = [&]() {
+        logger.notice("reloading %s", _configPath);
+        std::unique_ptr<Broker> next;
+        try
+        {
+            Config config = ConfigLoader::loadFile(_configPath);
+            next = std::make_unique<Broker>(config, Broker::loadPlugins(config.broker));
+        }
+        catch (const ConfigErrors& e)
+        {
+            for (const auto& error : e.errors())
+                logger.error("%s", std::string(error.what()));
+            logger.error("reload failed; still running the previous configuration");
+            return;
+        }
+        scheduler->stop();
+        broker = std::move(next);
+        scheduler = std::make_unique<Scheduler>(broker->config().broker.refresh, broker->config().broker.workers);
+        scheduler->start(broker->profiles());
+        logger.notice("reloaded: %z profiles", broker->profiles().size());
+    };
+#ifdef _WIN32
+    (void)reload;
+    waitForTerminationRequest();
+#else
+    waitForSignals(reload);
+#endif
+    logger.notice("stopping");
+    scheduler->stop();
+    logger.notice("stopped");
+    return Success;
+}
+
+} // namespace TokenBroker

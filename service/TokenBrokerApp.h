@@ -1,0 +1,65 @@
+#pragma once
+
+#include "Broker.h"
+#include "Config.h"
+
+#include <Poco/Util/ServerApplication.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace TokenBroker {
+
+/// The `tokenbroker` executable: a POCO ServerApplication whose first
+/// positional argument selects the command (run, check, once, token,
+/// plugins). Exit codes: 0 success, 1 a token could not be obtained,
+/// 2 usage or configuration error.
+class TokenBrokerApp : public Poco::Util::ServerApplication
+{
+public:
+    enum ExitCode { Success = 0, TokenFailure = 1, UsageError = 2 };
+
+    TokenBrokerApp();
+
+    /// The config path to use when neither -c nor --config is given; set by
+    /// main() while the working directory is still the caller's.
+    void setDefaultConfigPath(const std::string& path) { _configPath = path; }
+
+    /// Maps POCO's exit codes (EX_USAGE, EX_CONFIG, ...) onto 0/1/2.
+    static int exitCode(int pocoCode);
+
+protected:
+    void initialize(Poco::Util::Application& self) override;
+    void uninitialize() override;
+    void defineOptions(Poco::Util::OptionSet& options) override;
+    int main(const std::vector<std::string>& args) override;
+
+private:
+    void handleConfig(const std::string& name, const std::string& value);
+    void handleHelp(const std::string& name, const std::string& value);
+    void handleVersion(const std::string& name, const std::string& value);
+    void handleNoBrowser(const std::string& name, const std::string& value);
+
+    void setUpLogging(bool daemonDefault);
+    /// Loads the config and plugins into a Broker; on failure prints every
+    /// error and returns nothing.
+    std::unique_ptr<Broker> openBroker();
+    void printRefusals(const PluginRegistry& registry) const;
+
+    int commandRun();
+    int commandCheck();
+    int commandOnce(const std::vector<std::string>& names);
+    int commandToken(const std::vector<std::string>& names);
+    int commandPlugins();
+
+    std::string _configPath;
+    bool _helpRequested = false;
+    bool _versionRequested = false;
+    bool _noBrowser = false;
+    std::optional<Config> _config;
+    std::optional<std::string> _configError;
+};
+
+} // namespace TokenBroker

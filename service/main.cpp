@@ -1,0 +1,52 @@
+#include "TokenBrokerApp.h"
+
+#include "ConfigLoader.h"
+
+#include <Poco/AutoPtr.h>
+#include <Poco/Path.h>
+
+#include <cstring>
+
+#ifndef _WIN32
+#include "SignalLoop.h"
+#include <sys/resource.h>
+#endif
+
+namespace {
+
+/// The command word, found before POCO parses the options: `run` must block
+/// its signals before any thread exists.
+std::string commandWord(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+    {
+        if (std::strcmp(argv[i], "-c") == 0)
+            ++i;
+        else if (argv[i][0] != '-' && argv[i][0] != '/')
+            return argv[i];
+    }
+    return "run";
+}
+
+} // namespace
+
+#ifdef _WIN32
+int wmain(int argc, wchar_t** argv)
+{
+    Poco::AutoPtr<TokenBroker::TokenBrokerApp> app = new TokenBroker::TokenBrokerApp;
+    app->setDefaultConfigPath(TokenBroker::ConfigLoader::defaultPath());
+    return TokenBroker::TokenBrokerApp::exitCode(app->run(argc, argv));
+}
+#else
+int main(int argc, char** argv)
+{
+    // Tokens and keys live in this process's memory: keep them out of core files.
+    struct rlimit noCore = {0, 0};
+    ::setrlimit(RLIMIT_CORE, &noCore);
+    if (commandWord(argc, argv) == "run")
+        TokenBroker::blockTerminationSignals();
+    Poco::AutoPtr<TokenBroker::TokenBrokerApp> app = new TokenBroker::TokenBrokerApp;
+    app->setDefaultConfigPath(Poco::Path(TokenBroker::ConfigLoader::defaultPath()).absolute().toString());
+    return TokenBroker::TokenBrokerApp::exitCode(app->run(argc, argv));
+}
+#endif
