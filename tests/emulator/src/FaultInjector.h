@@ -1,0 +1,48 @@
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace TokenBroker::Emulator {
+
+/// One scripted misbehaviour for the next `count` requests to `path`.
+struct FaultRule
+{
+    std::string path;                  ///< exact match on the path (no query)
+    std::string method;                ///< empty: any method
+    std::optional<int> status;         ///< with `body`: answer this instead
+    std::optional<std::string> body;   ///< raw, need not be JSON
+    int delayMs = 0;                   ///< before answering (or dropping)
+    bool drop = false;                 ///< close the connection, no answer
+    int count = 1;
+    std::vector<std::pair<std::string, std::string>> headers; ///< added to the answer
+
+    /// Neither status nor body: delay and headers only, then the real answer.
+    bool replacesAnswer() const { return status.has_value() || body.has_value(); }
+};
+
+/// Scripted failures for client tests (timeouts, 5xx, malformed bodies,
+/// dropped connections). Thread-safe.
+class FaultInjector
+{
+public:
+    /// Parses the JSON list accepted by `POST /_emulator/faults`; throws
+    /// std::invalid_argument with the reason.
+    static std::vector<FaultRule> parse(const std::string& json);
+
+    void add(std::vector<FaultRule> rules);
+
+    /// The first rule matching the request, with one use consumed.
+    std::optional<FaultRule> take(const std::string& method, const std::string& path);
+
+    void clear();
+
+private:
+    std::mutex _mutex;
+    std::vector<FaultRule> _rules;
+};
+
+} // namespace TokenBroker::Emulator

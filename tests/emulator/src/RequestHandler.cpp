@@ -1,0 +1,108 @@
+#include "RequestHandler.h"
+
+#include "Random.h"
+#include "Router.h"
+
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/Timestamp.h>
+#include <Poco/URI.h>
+
+#include <chrono>
+#include <thread>
+
+namespace TokenBroker::Emulator {
+
+namespace {
+
+HttpRequest readRequest(Poco::Net::HTTPServerRequest& request)
+{
+    HttpRequest result;
+    result.method = request.getMethod();
+    Poco::URI uri(request.getURI());
+    result.path = uri.getPath();
+    result.rawQuery = uri.getRawQuery();
+    for (const auto& parameter : uri.getQueryParameters())
+        result.query.push_back(parameter);
+    for (const auto& [name, value] : request)
+        result.headers.add(name, value);
+    Poco::StreamCopier::copyToString(request.stream(), result.body);
+    return result;
+}
+
+/// Coze log ids look like `20240101120000` + hex; uniqueness is what matters.
+std::string newLogId()
+{
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y%m%d%H%M%S") + Random::hex(12);
+}
+
+HttpResponse faultAnswer(const FaultRule& rule)
+{
+    HttpResponse response;
+    response.status = rule.status.value_or(200);
+    response.body = rule.body.value_or("");
+    return response;
+}
+
+void writeResponse(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
+                   const std::vector<std::pair<std::string, std::string>>& extraHeaders)
+{
+    out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+    out.setContentType(response.contentType);
+    out.set("X-Tt-Logid", newLogId());
+    for (const auto& [name, value] : response.headers)
+        out.set(name, value);
+    for (const auto& [name, value] : extraHeaders)
+        out.set(name, value);
+    out.sendBuffer(response.body.data(), response.body.size());
+}
+
+} // namespace
+
+RequestHandler::RequestHandler(Emulator& emulator)
+    : _emulator(emulator)
+{
+}
+
+void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response)
+{
+    HttpRequest exchange = readRequest(request);
+    if (Router::isControlPath(exchange.path))
+    {
+        writeResponse(response, Router::dispatch(_emulator, exchange), {});
+        return;
+    }
+
+    _emulator.log.record(exchange);
+    std::optional<FaultRule> fault = _emulator.faults.take(exchange.method, exchange.path);
+    if (!fault)
+    {
+        writeResponse(response, Router::dispatch(_emulator, exchange), {});
+        return;
+    }
+    if (fault->delayMs > 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(fault->delayMs));
+    if (fault->drop)
+    {
+        // Returning without an answer and without keep-alive makes POCO close
+        // the connection: the client sees EOF instead of a response.
+        response.setKeepAlive(false);
+        return;
+    }
+    writeResponse(response, fault->replacesAnswer() ? faultAnswer(*fault) : Router::dispatch(_emulator, exchange),
+                  fault->headers);
+}
+
+RequestHandlerFactory::RequestHandlerFactory(Emulator& emulator)
+    : _emulator(emulator)
+{
+}
+
+Poco::Net::HTTPRequestHandler* RequestHandlerFactory::createRequestHandler(const Poco::Net::HTTPServerRequest&)
+{
+    return new RequestHandler(_emulator);
+}
+
+} // namespace TokenBroker::Emulator
