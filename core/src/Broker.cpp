@@ -3,11 +3,25 @@
 #include "SettingsBinder.h"
 #include "Suggest.h"
 
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
+
+#include <sstream>
+
 namespace TokenBroker {
 
 std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::Ptr& settings)
 {
     return spec.flow + "|" + settings->optValue<std::string>("client_id", "") + "|" + spec.baseUrl;
+}
+
+std::string settingsDigest(const Poco::JSON::Object::Ptr& settings)
+{
+    std::ostringstream json;
+    settings->stringify(json);
+    Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
+    sha256.update(json.str());
+    return Poco::DigestEngine::digestToHex(sha256.digest());
 }
 
 std::shared_ptr<PluginRegistry> Broker::loadPlugins(const BrokerSettings& settings)
@@ -76,7 +90,8 @@ std::shared_ptr<Profile> Broker::build(const ProfileSpec& spec, Diagnostics& dia
     try
     {
         auto instance = std::make_unique<FlowInstance>(*flow, settings, std::move(host));
-        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), *_state, _clock);
+        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), *_state,
+                                         settingsDigest(settings), _clock);
     }
     catch (const SettingsRejected& e)
     {

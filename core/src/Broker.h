@@ -45,4 +45,7 @@ private:
 /// The identity a profile's stored state is tagged with.
 std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::Ptr& settings);
 
+/// SHA-256 (hex) of the bound settings: changes whenever any setting does.
+std::string settingsDigest(const Poco::JSON::Object::Ptr& settings);
+
 } // namespace TokenBroker

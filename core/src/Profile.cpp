@@ -19,11 +19,12 @@ const char* toString(ProfileStatus status)
 }
 
 Profile::Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vector<std::unique_ptr<Output>> outputs,
-                 StateStore& state, const Clock& clock)
+                 StateStore& state, std::string settingsDigest, const Clock& clock)
     : _spec(std::move(spec))
     , _flow(std::move(flow))
     , _outputs(std::move(outputs))
     , _state(state)
+    , _settingsDigest(std::move(settingsDigest))
     , _clock(clock)
     , _logger(Poco::Logger::get("tokenbroker.profile." + _spec.name))
 {
@@ -55,7 +56,7 @@ FlowResult Profile::publish(const Token& token)
     result.token = token;
     try
     {
-        _state.saveToken(_spec.name, _flow->host().identity(), token);
+        _state.saveToken(_spec.name, _flow->host().identity(), token, _settingsDigest);
     }
     catch (const std::exception& e)
     {
@@ -95,7 +96,7 @@ std::optional<Token> Profile::storedToken(bool publishIt)
     std::optional<Token> token;
     try
     {
-        token = _state.loadToken(_spec.name, _flow->host().identity());
+        token = _state.loadToken(_spec.name, _flow->host().identity(), _settingsDigest);
     }
     catch (const std::exception& e)
     {

@@ -27,8 +27,10 @@ const char* toString(ProfileStatus status);
 class Profile
 {
 public:
+    /// `settingsDigest` fingerprints the flow settings the token is obtained
+    /// with, so a stored token is reused only while they stay the same.
     Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vector<std::unique_ptr<Output>> outputs,
-            StateStore& state, const Clock& clock);
+            StateStore& state, std::string settingsDigest, const Clock& clock);
 
     const ProfileSpec& spec() const { return _spec; }
     const std::string& name() const { return _spec.name; }
@@ -61,6 +63,7 @@ private:
     std::unique_ptr<FlowInstance> _flow;
     std::vector<std::unique_ptr<Output>> _outputs;
     StateStore& _state;
+    std::string _settingsDigest;
     const Clock& _clock;
     Poco::Logger& _logger;
 

@@ -73,12 +73,13 @@ void StateStore::savePluginState(const std::string& profile, const std::string& 
     write(profile, state);
 }
 
-std::optional<Token> StateStore::loadToken(const std::string& profile, const std::string& identity)
+std::optional<Token> StateStore::loadToken(const std::string& profile, const std::string& identity,
+                                          const std::string& settingsDigest)
 {
     std::lock_guard<std::mutex> lock(_mutex);
     auto state = read(profile, identity);
     auto stored = state->getObject("token");
-    if (!stored)
+    if (!stored || stored->optValue<std::string>("settings", "") != settingsDigest)
         return std::nullopt;
     Token token;
     token.accessToken = stored->optValue<std::string>("access_token", "");
@@ -90,7 +91,8 @@ std::optional<Token> StateStore::loadToken(const std::string& profile, const std
     return token;
 }
 
-void StateStore::saveToken(const std::string& profile, const std::string& identity, const Token& token)
+void StateStore::saveToken(const std::string& profile, const std::string& identity, const Token& token,
+                           const std::string& settingsDigest)
 {
     std::lock_guard<std::mutex> lock(_mutex);
     auto state = read(profile, identity);
@@ -99,6 +101,7 @@ void StateStore::saveToken(const std::string& profile, const std::string& identi
     stored->set("expires_at", static_cast<Poco::Int64>(token.expiresAt));
     stored->set("token_type", token.tokenType);
     stored->set("obtained_at", static_cast<Poco::Int64>(token.obtainedAt));
+    stored->set("settings", settingsDigest);
     state->set("token", stored);
     write(profile, state);
 }

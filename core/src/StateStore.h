@@ -29,8 +29,12 @@ public:
     std::string loadPluginState(const std::string& profile, const std::string& identity);
     void savePluginState(const std::string& profile, const std::string& identity, const std::string& json);
 
-    std::optional<Token> loadToken(const std::string& profile, const std::string& identity);
-    void saveToken(const std::string& profile, const std::string& identity, const Token& token);
+    /// The stored access token, if it was saved with the same settings digest
+    /// (a token obtained with other settings, e.g. a replaced PAT, is stale).
+    std::optional<Token> loadToken(const std::string& profile, const std::string& identity,
+                                   const std::string& settingsDigest = {});
+    void saveToken(const std::string& profile, const std::string& identity, const Token& token,
+                   const std::string& settingsDigest = {});
     /// Drops the stored access token (it expired); plugin state stays.
     void clearToken(const std::string& profile, const std::string& identity);
 

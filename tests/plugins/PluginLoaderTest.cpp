@@ -1,0 +1,261 @@
+#define BOOST_TEST_MODULE PluginLoaderTest
+#include <boost/test/unit_test.hpp>
+
+#include "ChildProcess.h"
+#include "PluginRegistry.h"
+#include "TempDir.h"
+
+#include <Poco/File.h>
+
+#include <sys/stat.h>
+
+using namespace TokenBroker;
+using namespace TokenBroker::Test;
+
+namespace {
+
+const std::string kFixtures = TOKENBROKER_FIXTURE_PLUGIN_DIR;
+const std::string kPlugins = TOKENBROKER_PLUGIN_DIR;
+
+/// Copies a library into `dir` under `name`, mode 0755.
+std::string install(const std::string& source, const TempDir& dir, const std::string& name)
+{
+    const std::string target = dir.file(name);
+    Poco::File(source).copyTo(target);
+    ::chmod(target.c_str(), 0755);
+    return target;
+}
+
+PluginRegistry loadFrom(const TempDir& dir)
+{
+    PluginRegistry registry;
+    registry.loadDirectories({dir.path()});
+    return registry;
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(Loading)
+
+BOOST_AUTO_TEST_CASE(loads_the_pat_plugin_and_its_schema)
+{
+    PluginRegistry registry;
+    registry.loadDirectories({kPlugins});
+    auto flow = registry.findFlow("pat");
+    BOOST_REQUIRE(flow);
+    BOOST_TEST(flow->plugin->name() == "coze-pat");
+    const SettingSchema* token = flow->flow->schema.find("token");
+    BOOST_REQUIRE(token);
+    BOOST_TEST((token->type == SettingSchema::Type::Secret));
+    BOOST_TEST(token->required);
+    BOOST_TEST(token->env == "COZE_API_TOKEN");
+    BOOST_TEST(!registry.findFlow("no-such-flow"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_library_without_the_entry_point)
+{
+    TempDir dir;
+    install(kFixtures + "/no_symbol.so", dir, "no_symbol.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().empty());
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(contains(registry.refusals()[0].reason, "no symbol tokenbroker_plugin_v1"));
+    BOOST_TEST(contains(registry.refusals()[0].path, "no_symbol.so"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_another_abi_version)
+{
+    TempDir dir;
+    install(kFixtures + "/wrong_abi.so", dir, "wrong_abi.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().empty());
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(contains(registry.refusals()[0].reason, "plugin ABI version 99, this host speaks version 1"));
+}
+
+BOOST_AUTO_TEST_CASE(reports_a_plugin_that_declines_this_host)
+{
+    TempDir dir;
+    install(kFixtures + "/declines_host.so", dir, "declines_host.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().empty());
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(contains(registry.refusals()[0].reason, "declined this host"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_library)
+{
+    TempDir dir;
+    writeFile(dir.file("junk.so"), "this is not an ELF file", 0755);
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().empty());
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(contains(registry.refusals()[0].reason, "cannot load"));
+}
+
+BOOST_AUTO_TEST_CASE(ignores_files_without_the_library_suffix)
+{
+    TempDir dir;
+    writeFile(dir.file("README.txt"), "notes", 0644);
+    install(kPlugins + "/pat.so", dir, "pat.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().size() == 1u);
+    BOOST_TEST(registry.refusals().empty());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_plugin_file_writable_by_others)
+{
+    TempDir dir;
+    const std::string path = install(kPlugins + "/pat.so", dir, "pat.so");
+    for (mode_t mode : {mode_t(0757), mode_t(0775)})
+    {
+        ::chmod(path.c_str(), mode);
+        PluginRegistry registry = loadFrom(dir);
+        BOOST_TEST(registry.plugins().empty());
+        BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+        BOOST_TEST(contains(registry.refusals()[0].reason, "writable by group or others"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_plugin_directory_writable_by_others)
+{
+    TempDir dir;
+    install(kPlugins + "/pat.so", dir, "pat.so");
+    ::chmod(dir.path().c_str(), 0777);
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().empty());
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(registry.refusals()[0].path == dir.path());
+    BOOST_TEST(contains(registry.refusals()[0].reason, "writable by group or others (mode 0777)"));
+}
+
+BOOST_AUTO_TEST_CASE(reports_a_missing_directory)
+{
+    TempDir dir;
+    PluginRegistry registry;
+    registry.loadDirectories({dir.file("nope")});
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(contains(registry.refusals()[0].reason, "does not exist"));
+}
+
+BOOST_AUTO_TEST_CASE(a_flow_is_provided_once)
+{
+    TempDir dir;
+    install(kPlugins + "/pat.so", dir, "a_pat.so");
+    install(kPlugins + "/pat.so", dir, "b_pat.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().size() == 1u);
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(contains(registry.refusals()[0].path, "b_pat.so"));
+    BOOST_TEST(contains(registry.refusals()[0].reason, "flow 'pat' is already provided by"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(OutOfTreePlugin)
+
+namespace {
+
+/// Builds outoftree/hello_flow.c with the system C compiler against a copy
+/// of the public header alone, as a third party would.
+struct OutOfTreeBuild
+{
+    TempDir root;
+    std::string pluginDir = root.file("plugins");
+
+    OutOfTreeBuild()
+    {
+        Poco::File(root.file("include/tokenbroker")).createDirectories();
+        Poco::File(std::string(TOKENBROKER_TEST_SOURCE_DIR) + "/core/include/tokenbroker/plugin.h")
+            .copyTo(root.file("include/tokenbroker/plugin.h"));
+        Poco::File(pluginDir).createDirectories();
+        ::chmod(pluginDir.c_str(), 0755);
+        RunResult cc = run(TOKENBROKER_C_COMPILER,
+                           {{"-std=c99", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I" + root.file("include"),
+                             std::string(TOKENBROKER_TEST_SOURCE_DIR) + "/tests/plugins/outoftree/hello_flow.c", "-o",
+                             pluginDir + "/hello.so"}});
+        BOOST_REQUIRE_MESSAGE(cc.status == 0, "compiling the out-of-tree plugin failed: " + cc.err);
+    }
+
+    std::string writeConfig(const std::string& prefixLine, const std::string& extra = "") const
+    {
+        const std::string path = root.file("tokenbroker.yaml");
+        writeFile(path, "broker:\n"
+                        "  state_dir: " + root.file("state") + "\n"
+                        "  plugin_dirs: [" + pluginDir + "]\n"
+                        "  admin: off\n"
+                        "profiles:\n"
+                        "  greeting:\n"
+                        "    flow: hello\n" +
+                            prefixLine + extra +
+                            "    outputs:\n"
+                            "      - file: " + root.file("out/greeting.token") + "\n");
+        return path;
+    }
+};
+
+RunResult broker(const std::vector<std::string>& args)
+{
+    return run(TOKENBROKER_EXE, {args});
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_broker_runs_a_profile_with_a_plugin_built_outside_its_tree)
+{
+    OutOfTreeBuild build;
+    const std::string config = build.writeConfig("    prefix: hi\n", "    lifetime: 1h\n");
+
+    RunResult plugins = broker({"plugins", "-c", config});
+    BOOST_TEST(plugins.status == 0);
+    BOOST_TEST(contains(plugins.out, "hello 1.0"));
+    BOOST_TEST(contains(plugins.out, "flow hello: counts its tokens"));
+
+    RunResult check = broker({"check", "-c", config});
+    BOOST_TEST(check.status == 0, check.err);
+    BOOST_TEST(check.out == "ok: 1 profiles\n");
+
+    RunResult first = broker({"once", "-c", config});
+    BOOST_TEST(first.status == 0, first.err);
+    BOOST_TEST(readFile(build.root.file("out/greeting.token")) == "hi-1\n");
+
+    // The plugin's counter lives in the host's state service: it survives
+    // the process.
+    RunResult second = broker({"once", "greeting", "-c", config});
+    BOOST_TEST(second.status == 0, second.err);
+    BOOST_TEST(readFile(build.root.file("out/greeting.token")) == "hi-2\n");
+
+    RunResult token = broker({"token", "greeting", "-c", config});
+    BOOST_TEST(token.status == 0, token.err);
+    BOOST_TEST(token.out == "hi-2\n");
+}
+
+BOOST_AUTO_TEST_CASE(the_plugins_own_setting_errors_point_into_the_file)
+{
+    OutOfTreeBuild build;
+    // line 9 is "    lifetime: 1s", its value at column 15
+    const std::string config = build.writeConfig("    prefix: hi\n", "    lifetime: 1s\n");
+    RunResult check = broker({"check", "-c", config});
+    BOOST_TEST(check.status == 2);
+    BOOST_TEST(contains(check.err, config + ":9:15: error: profile 'greeting': 'lifetime' must be at least 2 seconds"),
+               check.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_world_writable_plugin_directory_is_refused_end_to_end)
+{
+    OutOfTreeBuild build;
+    const std::string config = build.writeConfig("    prefix: hi\n");
+    ::chmod(build.pluginDir.c_str(), 0777);
+    RunResult check = broker({"check", "-c", config});
+    BOOST_TEST(check.status == 2);
+    BOOST_TEST(contains(check.err, "no plugin provides flow 'hello'"), check.err);
+    BOOST_TEST(contains(check.err, "writable by group or others"), check.err);
+    BOOST_TEST(!Poco::File(build.root.file("out/greeting.token")).exists());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,234 @@
+#define BOOST_TEST_MODULE DaemonTest
+#include <boost/test/unit_test.hpp>
+
+// The tokenbroker executable as a real process: commands, exit codes,
+// --daemon with a pidfile, and the signal loop (HUP reloads, TERM stops).
+
+#include "ChildProcess.h"
+#include "TempDir.h"
+
+#include <Poco/File.h>
+
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace TokenBroker::Test;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+bool waitForFile(const std::string& path, std::chrono::milliseconds timeout, const std::string& content = "")
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline)
+    {
+        if (Poco::File(path).exists() && (content.empty() || readFile(path) == content))
+            return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
+/// A config directory with pat profiles whose tokens are literals.
+struct Setup
+{
+    TempDir dir;
+    std::string config = dir.file("tokenbroker.yaml");
+
+    std::string profile(const std::string& name, const std::string& token) const
+    {
+        return "  " + name + ":\n"
+               "    flow: pat\n"
+               "    token: " + token + "\n"
+               "    outputs:\n"
+               "      - file: out/" + name + ".token\n"
+               "      - env: COZE_API_TOKEN\n"
+               "        path: out/" + name + ".env\n";
+    }
+
+    void write(const std::string& profiles) const
+    {
+        writeFile(config, "broker:\n"
+                          "  state_dir: state\n"
+                          "  admin: off\n"
+                          "profiles:\n" + profiles);
+    }
+
+    std::string out(const std::string& name) const { return dir.file("out/" + name); }
+};
+
+RunResult broker(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {})
+{
+    ChildProcess::Options options;
+    options.args = args;
+    options.setEnv = env;
+    options.unsetEnv = {"TOKENBROKER_CONFIG", "COZE_API_TOKEN"};
+    return run(TOKENBROKER_EXE, options);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(Commands)
+
+BOOST_AUTO_TEST_CASE(check_accepts_a_good_file)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha"));
+    RunResult check = broker({"check", "-c", setup.config});
+    BOOST_TEST(check.status == 0, check.err);
+    BOOST_TEST(check.out == "ok: 1 profiles\n");
+    BOOST_TEST(!Poco::File(setup.out("alpha.token")).exists(), "check must not write outputs");
+}
+
+BOOST_AUTO_TEST_CASE(check_reports_a_broken_file_with_its_position_and_exit_2)
+{
+    Setup setup;
+    writeFile(setup.config, "broker:\n  state_dir: state\n  plugin_dir: [x]\nprofiles: {}\n");
+    RunResult check = broker({"check", "-c", setup.config});
+    BOOST_TEST(check.status == 2);
+    BOOST_TEST(contains(check.err, setup.config + ":3:3: error: unknown key 'plugin_dir' in broker (did you mean 'plugin_dirs'?)"),
+               check.err);
+    BOOST_TEST(check.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_config_comes_from_the_environment_when_no_option_is_given)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha"));
+    RunResult check = broker({"check"}, {{"TOKENBROKER_CONFIG", setup.config}});
+    BOOST_TEST(check.status == 0, check.err);
+    BOOST_TEST(check.out == "ok: 1 profiles\n");
+}
+
+BOOST_AUTO_TEST_CASE(once_writes_every_output_and_token_prints_the_token)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha") + setup.profile("beta", "{env: BETA_TOKEN}"));
+    RunResult once = broker({"once", "-c", setup.config}, {{"BETA_TOKEN", "pat_beta"}});
+    BOOST_TEST(once.status == 0, once.err);
+    BOOST_TEST(readFile(setup.out("alpha.token")) == "pat_alpha\n");
+    BOOST_TEST(readFile(setup.out("alpha.env")) == "COZE_API_TOKEN=pat_alpha\n");
+    BOOST_TEST(readFile(setup.out("beta.token")) == "pat_beta\n");
+    BOOST_TEST(!contains(once.out + once.err, "pat_alpha"), "tokens must not be printed by once");
+
+    RunResult token = broker({"token", "beta", "-c", setup.config}, {{"BETA_TOKEN", "pat_beta"}});
+    BOOST_TEST(token.status == 0, token.err);
+    BOOST_TEST(token.out == "pat_beta\n");
+}
+
+BOOST_AUTO_TEST_CASE(once_exits_1_when_a_token_cannot_be_obtained)
+{
+    Setup setup;
+    // A PAT past its expiry is a token that cannot be obtained.
+    setup.write(setup.profile("alpha", "pat_alpha") + "    expires_at: \"2020-01-01T00:00:00Z\"\n");
+    RunResult once = broker({"once", "-c", setup.config});
+    BOOST_TEST(once.status == 1);
+    BOOST_TEST(contains(once.err, "alpha: failed: the token expired at 2020-01-01T00:00:00Z"), once.err);
+    BOOST_TEST(!Poco::File(setup.out("alpha.token")).exists());
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha"));
+    RunResult unknownProfile = broker({"once", "alpah", "-c", setup.config});
+    BOOST_TEST(unknownProfile.status == 2);
+    BOOST_TEST(contains(unknownProfile.err, "unknown profile 'alpah' (did you mean 'alpha'?)"), unknownProfile.err);
+    RunResult unknownCommand = broker({"chek", "-c", setup.config});
+    BOOST_TEST(unknownCommand.status == 2);
+    BOOST_TEST(contains(unknownCommand.err, "unknown command 'chek' (did you mean 'check'?)"));
+    RunResult unknownOption = broker({"check", "--frobnicate"});
+    BOOST_TEST(unknownOption.status == 2);
+    RunResult missingFile = broker({"check", "-c", setup.dir.file("nope.yaml")});
+    BOOST_TEST(missingFile.status == 2);
+    BOOST_TEST(contains(missingFile.err, "nope.yaml: error: cannot open the configuration file"), missingFile.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(Daemon)
+
+BOOST_AUTO_TEST_CASE(run_writes_outputs_reloads_on_hup_and_stops_on_term)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha"));
+    ChildProcess daemon(TOKENBROKER_EXE, {{"run", "-c", setup.config}, {}, {"TOKENBROKER_CONFIG"}});
+    BOOST_REQUIRE(waitForFile(setup.out("alpha.token"), 10s, "pat_alpha\n"));
+
+    // A good file: a new profile appears, a changed token is published.
+    setup.write(setup.profile("alpha", "pat_alpha2") + setup.profile("beta", "pat_beta"));
+    daemon.signal(SIGHUP);
+    BOOST_TEST(waitForFile(setup.out("beta.token"), 10s, "pat_beta\n"));
+    BOOST_TEST(waitForFile(setup.out("alpha.token"), 10s, "pat_alpha2\n"));
+    BOOST_TEST(daemon.waitForOutput("reloaded: 2 profiles", 5s, true), daemon.err());
+
+    // A broken file: reported with its position, the old configuration runs on.
+    writeFile(setup.config, "profiles:\n  alpha:\n    flow: pat\n    tokn: x\n    outputs: [{file: out/x}]\n");
+    daemon.signal(SIGHUP);
+    BOOST_TEST(daemon.waitForOutput("reload failed; still running the previous configuration", 10s, true), daemon.err());
+    BOOST_TEST(contains(daemon.err(), setup.config + ":4:5: error: unknown key 'tokn' for flow 'pat'"), daemon.err());
+    BOOST_TEST(daemon.running());
+    BOOST_TEST(readFile(setup.out("beta.token")) == "pat_beta\n");
+
+    daemon.signal(SIGTERM);
+    auto status = daemon.wait(5s);
+    BOOST_REQUIRE(status);
+    BOOST_TEST(*status == 0);
+    BOOST_TEST(contains(daemon.err(), "stopped"));
+}
+
+BOOST_AUTO_TEST_CASE(sigint_stops_too)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha"));
+    ChildProcess daemon(TOKENBROKER_EXE, {{"run", "-c", setup.config}, {}, {"TOKENBROKER_CONFIG"}});
+    BOOST_REQUIRE(waitForFile(setup.out("alpha.token"), 10s));
+    daemon.signal(SIGINT);
+    auto status = daemon.wait(5s);
+    BOOST_REQUIRE(status);
+    BOOST_TEST(*status == 0);
+}
+
+BOOST_AUTO_TEST_CASE(daemon_mode_resolves_relative_paths_and_keeps_a_pidfile)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha"));
+    // Relative -c and --pidfile: the daemon changes directory to / after
+    // parsing, so both must be resolved against the caller's directory.
+    ChildProcess::Options options;
+    options.args = {"run", "--daemon", "-c", "tokenbroker.yaml", "--pidfile=broker.pid"};
+    options.workingDirectory = setup.dir.path();
+    options.unsetEnv = {"TOKENBROKER_CONFIG"};
+    ChildProcess launcher(TOKENBROKER_EXE, options);
+    auto launched = launcher.wait(10s);
+    BOOST_REQUIRE(launched);
+    BOOST_TEST(*launched == 0, launcher.err());
+    BOOST_REQUIRE(waitForFile(setup.dir.file("broker.pid"), 10s));
+    BOOST_REQUIRE(waitForFile(setup.out("alpha.token"), 10s, "pat_alpha\n"));
+
+    pid_t pid = 0;
+    for (int i = 0; i < 100 && pid <= 0; ++i)
+    {
+        std::ifstream(setup.dir.file("broker.pid")) >> pid;
+        std::this_thread::sleep_for(20ms);
+    }
+    BOOST_REQUIRE(pid > 0);
+    BOOST_TEST(::kill(pid, 0) == 0);
+    ::kill(pid, SIGTERM);
+    bool gone = false;
+    for (int i = 0; i < 250 && !gone; ++i)
+    {
+        gone = ::kill(pid, 0) != 0;
+        std::this_thread::sleep_for(20ms);
+    }
+    BOOST_TEST(gone);
+    BOOST_TEST(waitForFile(setup.dir.file("broker.pid"), 100ms) == false, "the pidfile is removed on exit");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
