@@ -156,7 +156,9 @@ private:
 
     void parseRefresh(const YAML::Node& node, RefreshPolicy& refresh)
     {
-        YAML::Node minNode, maxNode;
+        // Only set when written: a default-constructed YAML::Node counts as
+        // defined yet has no position, which would lose the error's location.
+        std::optional<YAML::Node> minNode, maxNode;
         _reader.forEachKey(node, "broker.refresh", kRefreshKeys,
                            [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
                                if (key == "at")
@@ -169,21 +171,21 @@ private:
                                }
                                else if (key == "min_backoff")
                                {
-                                   minNode = value;
+                                   minNode.emplace(value);
                                    if (auto d = _reader.duration(value, "broker.refresh.min_backoff"))
                                        refresh.minBackoff = *d;
                                }
                                else if (key == "max_backoff")
                                {
-                                   maxNode = value;
+                                   maxNode.emplace(value);
                                    if (auto d = _reader.duration(value, "broker.refresh.max_backoff"))
                                        refresh.maxBackoff = *d;
                                }
                            });
         if (refresh.minBackoff < 1 && minNode)
-            _reader.error(minNode, "broker.refresh.min_backoff must be at least 1s");
+            _reader.error(*minNode, "broker.refresh.min_backoff must be at least 1s");
         if (refresh.maxBackoff < refresh.minBackoff)
-            _reader.error(maxNode ? maxNode : minNode, "broker.refresh.max_backoff must not be less than min_backoff");
+            _reader.error(maxNode ? *maxNode : *minNode, "broker.refresh.max_backoff must not be less than min_backoff");
     }
 
     std::int64_t timeout(const YAML::Node& value, const std::string& what, std::int64_t current)
@@ -257,7 +259,11 @@ private:
             }
         };
         auto flowKey = [&](const std::string& key, const YAML::Node& keyNode, const YAML::Node& value) {
-            profile.settings[key] = SettingEntry{value, _reader.locate(keyNode), _reader.locate(value), fromDefaults};
+            // Erase, never assign: assigning a YAML::Node writes through to the
+            // node it refers to, so a profile's value would overwrite the shared
+            // `defaults` node and leak into every later profile.
+            profile.settings.erase(key);
+            profile.settings.emplace(key, SettingEntry{value, _reader.locate(keyNode), _reader.locate(value), fromDefaults});
         };
         _reader.forEachKey(node, what, all, core, flowKey);
     }
