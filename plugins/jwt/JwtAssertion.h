@@ -1,0 +1,41 @@
+#pragma once
+
+#include "RsaSigningKey.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace TokenBroker::Jwt {
+
+/// The claims of one Coze service-app assertion (coze-oauth.md §3.6).
+struct JwtClaims
+{
+    std::string issuer;        ///< iss: the app's client id
+    std::string audience;      ///< aud: the API host
+    std::int64_t issuedAt = 0; ///< iat, Unix seconds
+    std::int64_t expiresAt = 0;///< exp, Unix seconds
+    std::string jwtId;         ///< jti: fresh for every assertion
+    std::string sessionName;   ///< session_name; omitted when empty
+};
+
+/// Signs compact RS256 JWS assertions with one key under one key id.
+/// The header never changes, so it is encoded once.
+class JwtAssertion
+{
+public:
+    JwtAssertion(std::shared_ptr<const RsaSigningKey> key, const std::string& keyId);
+
+    /// `header.payload.signature`, each part base64url without padding.
+    /// iat and exp are written as JSON integers (Coze rejects fractions).
+    std::string sign(const JwtClaims& claims) const;
+
+    /// The encoded header, `{"alg":"RS256","typ":"JWT","kid":...}`.
+    const std::string& encodedHeader() const { return _encodedHeader; }
+
+private:
+    std::shared_ptr<const RsaSigningKey> _key;
+    std::string _encodedHeader;
+};
+
+} // namespace TokenBroker::Jwt
