@@ -1,6 +1,7 @@
 #include "TokenBrokerApp.h"
 
 #include "ConfigLoader.h"
+#include "ConsoleLogin.h"
 #include "Scheduler.h"
 #include "Suggest.h"
 #include "YamlConfiguration.h"
@@ -32,7 +33,7 @@ using Poco::Util::OptionCallback;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "check", "once", "token", "plugins"};
+const std::vector<std::string> kCommands = {"run", "check", "once", "token", "login", "plugins"};
 
 std::string isoTime(std::int64_t seconds)
 {
@@ -169,6 +170,7 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
             "  check             validate the configuration and every profile's settings\n"
             "  once [PROFILE..]  obtain tokens for all or the named profiles, write outputs, exit\n"
             "  token PROFILE     print a valid access token on stdout\n"
+            "  login PROFILE     first interactive login of a web, pkce or device profile\n"
             "  plugins           list the loaded plugins and their flows\n\n"
             "Exit status: 0 success, 1 a token could not be obtained, 2 usage or configuration error.\n\n"
             "Options:");
@@ -190,6 +192,8 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
         return commandOnce(rest);
     if (command == "token")
         return commandToken(rest);
+    if (command == "login")
+        return commandLogin(rest);
     if (command == "plugins" && rest.empty())
         return commandPlugins();
     if (std::find(kCommands.begin(), kCommands.end(), command) != kCommands.end())
@@ -324,6 +328,44 @@ int TokenBrokerApp::commandToken(const std::vector<std::string>& names)
         token = result.token;
     }
     std::cout << token->accessToken << "\n";
+    return Success;
+}
+
+int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
+{
+    if (names.size() != 1)
+    {
+        std::cerr << "usage: tokenbroker login PROFILE [--no-browser]\n";
+        return UsageError;
+    }
+    auto broker = openBroker();
+    if (!broker)
+        return UsageError;
+    auto profile = broker->find(names[0]);
+    if (!profile)
+    {
+        std::cerr << "tokenbroker login: unknown profile '" << names[0] << "'\n";
+        return UsageError;
+    }
+    if (!profile->supportsLogin())
+    {
+        std::cerr << "tokenbroker login: profile '" << names[0] << "' uses flow '" << profile->spec().flow
+                  << "', which needs no login\n";
+        return UsageError;
+    }
+    std::cout << "Logging in profile '" << profile->name() << "' (flow " << profile->spec().flow << ")\n";
+    ConsoleLogin console(std::cout, !_noBrowser);
+    FlowResult result = profile->login(console);
+    if (!result.ok())
+    {
+        std::cerr << profile->name() << ": login failed: " << result.message << "\n";
+        return TokenFailure;
+    }
+    std::cout << "\nLogged in. The refresh token is stored in " << broker->config().broker.stateDir
+              << "; wrote " << profile->describeOutputs() << ".\n"
+              << (result.token.expires() ? "The access token expires " + isoTime(result.token.expiresAt) + ".\n"
+                                         : std::string())
+              << "A running daemon picks this up on its next reload (kill -HUP, or systemctl reload tokenbroker).\n";
     return Success;
 }
 

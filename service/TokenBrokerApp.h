@@ -53,6 +53,7 @@ private:
     int commandOnce(const std::vector<std::string>& names);
     int commandToken(const std::vector<std::string>& names);
     int commandPlugins();
+    int commandLogin(const std::vector<std::string>& names);
 
     std::string _configPath;
     bool _helpRequested = false;

@@ -1,5 +1,8 @@
 #include "FlowInstance.h"
 
+#include "AtomicFile.h"
+#include "FileLock.h"
+
 #include <Poco/JSON/Parser.h>
 
 #include <sstream>
@@ -9,6 +12,7 @@ namespace TokenBroker {
 FlowInstance::FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Object::Ptr& settings,
                            std::unique_ptr<ProfileHost> host)
     : _plugin(flow.plugin)
+    , _flowName(flow.flow->name)
     , _host(std::move(host))
 {
     std::ostringstream json;
@@ -51,10 +55,24 @@ std::string FlowInstance::take(char* pluginString)
 
 FlowResult FlowInstance::call(Entry entry, const char* what)
 {
+    FlowResult result;
+    std::unique_ptr<FileLock> lock;
+    try
+    {
+        // Another broker process sharing state_dir may be refreshing this
+        // profile: wait for it, then the plugin reads the state it left.
+        makePrivateDirectory(_host->stateDirectory());
+        lock = std::make_unique<FileLock>(_host->lockPath());
+    }
+    catch (const std::exception& e)
+    {
+        result.status = TOKENBROKER_RETRY;
+        result.message = e.what();
+        return result;
+    }
     char* raw = nullptr;
     int status = entry(_instance, _host->table(), &raw);
     std::string text = take(raw);
-    FlowResult result;
     Poco::JSON::Object::Ptr object;
     try
     {
@@ -111,6 +129,26 @@ FlowResult FlowInstance::acquire()
 FlowResult FlowInstance::refresh()
 {
     return call(_plugin->descriptor().refresh, "refresh");
+}
+
+bool FlowInstance::supportsLogin() const
+{
+    const tokenbroker_plugin* d = &_plugin->descriptor();
+    return TOKENBROKER_HAS_FIELD(d, tokenbroker_plugin, login) && d->login;
+}
+
+FlowResult FlowInstance::login(LoginInteraction& interaction)
+{
+    if (!supportsLogin())
+    {
+        FlowResult result;
+        result.message = "flow '" + _flowName + "' has no interactive login (it needs none)";
+        return result;
+    }
+    _host->setInteraction(&interaction);
+    FlowResult result = call(_plugin->descriptor().login, "login");
+    _host->setInteraction(nullptr);
+    return result;
 }
 
 std::string FlowInstance::describe()

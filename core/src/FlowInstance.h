@@ -53,10 +53,14 @@ public:
 
     FlowResult acquire();
     FlowResult refresh();
+    /// The interactive first authorisation, with `interaction` as the user.
+    FlowResult login(LoginInteraction& interaction);
+    bool supportsLogin() const;
     /// The plugin's non-secret description (JSON object text).
     std::string describe();
 
     const ProfileHost& host() const { return *_host; }
+    const std::string& flowName() const { return _flowName; }
     const Plugin& plugin() const { return *_plugin; }
 
 private:
@@ -65,6 +69,7 @@ private:
     std::string take(char* pluginString);
 
     std::shared_ptr<Plugin> _plugin;
+    std::string _flowName;
     std::unique_ptr<ProfileHost> _host;
     void* _instance = nullptr;
 };

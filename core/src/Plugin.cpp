@@ -2,6 +2,8 @@
 
 #include <Poco/Exception.h>
 
+#include <cstddef>
+
 namespace TokenBroker {
 
 namespace {
@@ -14,9 +16,12 @@ void requireDescriptor(const tokenbroker_plugin* d)
     if (d->abi_version != TOKENBROKER_PLUGIN_ABI_VERSION)
         throw PluginRefused("plugin ABI version " + std::to_string(d->abi_version) + ", this host speaks version " +
                             std::to_string(TOKENBROKER_PLUGIN_ABI_VERSION));
-    if (d->struct_size < sizeof(tokenbroker_plugin))
+    // Fields appended later within ABI 1 (login) are optional: a plugin
+    // built against an older header is still served.
+    constexpr std::size_t minimumSize = offsetof(tokenbroker_plugin, login);
+    if (d->struct_size < minimumSize)
         throw PluginRefused("plugin descriptor is too small (" + std::to_string(d->struct_size) + " bytes, need " +
-                            std::to_string(sizeof(tokenbroker_plugin)) + ")");
+                            std::to_string(minimumSize) + ")");
     if (!d->name || !*d->name || !d->version)
         throw PluginRefused("plugin descriptor has no name or version");
     if (!d->create || !d->destroy || !d->acquire || !d->refresh || !d->describe || !d->free_string)

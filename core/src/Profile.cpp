@@ -49,6 +49,20 @@ FlowResult Profile::renew()
     return publish(result.token);
 }
 
+FlowResult Profile::login(LoginInteraction& interaction)
+{
+    std::lock_guard<std::mutex> lock(_renewMutex);
+    FlowResult result = _flow->login(interaction);
+    if (!result.ok())
+    {
+        setStatus(result.status == TOKENBROKER_RETRY ? ProfileStatus::Retrying : ProfileStatus::NeedsLogin,
+                  result.message);
+        return result;
+    }
+    result.token.obtainedAt = _clock.nowSeconds();
+    return publish(result.token);
+}
+
 FlowResult Profile::publish(const Token& token)
 {
     FlowResult result;

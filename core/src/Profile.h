@@ -40,6 +40,11 @@ public:
     /// reported as a retryable failure; the others are still written.
     FlowResult renew();
 
+    /// Runs the flow's interactive first authorisation, then stores and
+    /// publishes the token like renew().
+    FlowResult login(LoginInteraction& interaction);
+    bool supportsLogin() const { return _flow->supportsLogin(); }
+
     /// The stored token if it is still valid (written by this or an earlier
     /// process); publishes it again when `publish` is set.
     std::optional<Token> storedToken(bool publish);

@@ -4,7 +4,9 @@
 
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <cstring>
 #include <sstream>
 
@@ -35,6 +37,9 @@ ProfileHost::ProfileHost(std::string profile, std::string baseUrl, HttpClient ht
     _table.log = &ProfileHost::logEntry;
     _table.state_load = &ProfileHost::stateLoadEntry;
     _table.state_save = &ProfileHost::stateSaveEntry;
+    _table.interact = &ProfileHost::interactEntry;
+    _table.sleep_ms = &ProfileHost::sleepMsEntry;
+    _table.await_redirect = &ProfileHost::awaitRedirectEntry;
 }
 
 char* ProfileHost::copy(const std::string& text)
@@ -180,6 +185,81 @@ int ProfileHost::stateSaveEntry(void* context, const char* stateJson)
         host._logger.error("cannot save state: %s", std::string(e.what()));
         return TOKENBROKER_RETRY;
     }
+}
+
+} // namespace TokenBroker
+
+namespace TokenBroker {
+
+int ProfileHost::interactEntry(void* context, const char* eventJson)
+{
+    ProfileHost& host = self(context);
+    if (!host._interaction)
+        return TOKENBROKER_NEEDS_LOGIN;
+    try
+    {
+        auto event = Poco::JSON::Parser().parse(eventJson ? eventJson : "{}").extract<Poco::JSON::Object::Ptr>();
+        host._interaction->show(*event);
+        return TOKENBROKER_OK;
+    }
+    catch (const std::exception& e)
+    {
+        host._logger.error("cannot show a login step: %s", std::string(e.what()));
+        return TOKENBROKER_FATAL;
+    }
+}
+
+int ProfileHost::sleepMsEntry(void* context, std::int64_t milliseconds)
+{
+    ProfileHost& host = self(context);
+    if (milliseconds <= 0)
+        return TOKENBROKER_OK;
+    if (host._interaction)
+        return host._interaction->sleep(milliseconds) ? TOKENBROKER_OK : TOKENBROKER_RETRY;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(milliseconds, 60000)));
+    return TOKENBROKER_OK;
+}
+
+int ProfileHost::awaitRedirectEntry(void* context, const char* requestJson, char** responseJson)
+{
+    ProfileHost& host = self(context);
+    Poco::JSON::Object answer;
+    int status = TOKENBROKER_FATAL;
+    if (!host._interaction)
+    {
+        answer.set("error", "a browser login needs a person: run tokenbroker login " + host._profile);
+        status = TOKENBROKER_NEEDS_LOGIN;
+    }
+    else
+    {
+        try
+        {
+            auto spec = Poco::JSON::Parser().parse(requestJson ? requestJson : "{}").extract<Poco::JSON::Object::Ptr>();
+            RedirectRequest request;
+            request.redirectUri = spec->getValue<std::string>("redirect_uri");
+            request.authorizeUrl = spec->getValue<std::string>("authorize_url");
+            request.state = spec->getValue<std::string>("state");
+            request.timeoutSeconds = spec->optValue<Poco::Int64>("timeout_seconds", 300);
+            Poco::JSON::Object::Ptr query = new Poco::JSON::Object;
+            for (const auto& [name, value] : host._interaction->awaitRedirect(request))
+                query->set(name, value);
+            answer.set("query", query);
+            status = TOKENBROKER_OK;
+        }
+        catch (const LoginError& e)
+        {
+            answer.set("error", std::string(e.what()));
+        }
+        catch (const Poco::Exception& e)
+        {
+            answer.set("error", "malformed await_redirect request: " + e.displayText());
+        }
+    }
+    std::ostringstream out;
+    answer.stringify(out);
+    if (responseJson)
+        *responseJson = copy(out.str());
+    return status;
 }
 
 } // namespace TokenBroker

@@ -2,6 +2,7 @@
 
 #include "Clock.h"
 #include "HttpClient.h"
+#include "LoginInteraction.h"
 #include "StateStore.h"
 
 #include <tokenbroker/plugin.h>
@@ -27,9 +28,16 @@ public:
     const tokenbroker_host* table() const { return &_table; }
     const std::string& profile() const { return _profile; }
     const std::string& identity() const { return _identity; }
+    /// The file whose lock serialises this profile's plugin calls across processes.
+    std::string lockPath() const { return _state.directory() + "/" + _profile + ".lock"; }
+    const std::string& stateDirectory() const { return _state.directory(); }
 
     /// The body of http_request: JSON in, JSON out (see plugin.h).
     int httpRequest(const std::string& requestJson, std::string& responseJson) const;
+
+    /// The person taking part in a login, or nullptr (the daemon): then
+    /// interact and await_redirect answer TOKENBROKER_NEEDS_LOGIN.
+    void setInteraction(LoginInteraction* interaction) { _interaction = interaction; }
 
 private:
     static ProfileHost& self(void* context) { return *static_cast<ProfileHost*>(context); }
@@ -42,6 +50,9 @@ private:
     static void logEntry(void* context, int level, const char* message);
     static int stateLoadEntry(void* context, char** stateJson);
     static int stateSaveEntry(void* context, const char* stateJson);
+    static int interactEntry(void* context, const char* eventJson);
+    static int sleepMsEntry(void* context, std::int64_t milliseconds);
+    static int awaitRedirectEntry(void* context, const char* requestJson, char** responseJson);
 
     std::string _profile;
     std::string _baseUrl;
@@ -50,6 +61,7 @@ private:
     std::string _identity;
     const Clock& _clock;
     Poco::Logger& _logger;
+    LoginInteraction* _interaction = nullptr;
     tokenbroker_host _table;
 };
 

@@ -122,32 +122,45 @@ std::optional<Outcome> classifyEnvelope(const Response& response, const Poco::JS
 
 } // namespace
 
-TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds)
+Poco::JSON::Object::Ptr parseObjectAnswer(const Response& response, std::optional<Outcome>& failure,
+                                          std::string& errorCode)
 {
-    TokenAnswer answer;
     Poco::JSON::Object::Ptr body = parseBody(response);
     if (!body)
     {
         const std::string text = "HTTP " + std::to_string(response.status) + " with a body that is not a JSON object";
-        answer.outcome = failure(retryableStatus(response.status) ? TOKENBROKER_RETRY : TOKENBROKER_FATAL, response, text);
-        return answer;
+        failure = Coze::failure(retryableStatus(response.status) ? TOKENBROKER_RETRY : TOKENBROKER_FATAL, response, text);
+        return nullptr;
     }
-    if (auto classified = classifyEnvelope(response, body, answer.errorCode))
+    if (auto classified = classifyEnvelope(response, body, errorCode))
     {
         // A 5xx is transient whatever its body says.
         if (retryableStatus(response.status))
             classified->status = TOKENBROKER_RETRY;
-        answer.outcome = *classified;
-        return answer;
+        failure = classified;
+        return nullptr;
     }
     if (retryableStatus(response.status))
     {
-        answer.outcome = failure(TOKENBROKER_RETRY, response, "HTTP " + std::to_string(response.status));
-        return answer;
+        failure = Coze::failure(TOKENBROKER_RETRY, response, "HTTP " + std::to_string(response.status));
+        return nullptr;
     }
     if (response.status < 200 || response.status >= 300)
     {
-        answer.outcome = failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status));
+        failure = Coze::failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status));
+        return nullptr;
+    }
+    return body;
+}
+
+TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds)
+{
+    TokenAnswer answer;
+    std::optional<Outcome> failed;
+    Poco::JSON::Object::Ptr body = parseObjectAnswer(response, failed, answer.errorCode);
+    if (!body)
+    {
+        answer.outcome = *failed;
         return answer;
     }
     Poco::Dynamic::Var token = body->get("access_token");

@@ -28,6 +28,13 @@ struct TokenAnswer
 /// Unix seconds; a value below 1e9 is taken as relative to `nowSeconds`.
 TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds);
 
+/// Classifies any JSON answer of the auth endpoints (steps 1-6 of §4):
+/// returns the body when it is a 2xx JSON object without an error member or
+/// non-zero code; otherwise sets `failure` (and `errorCode` when the server
+/// named one) and returns null.
+Poco::JSON::Object::Ptr parseObjectAnswer(const Response& response, std::optional<Outcome>& failure,
+                                          std::string& errorCode);
+
 /// Classifies an OpenAPI (/v1/...) answer: OK only for HTTP 2xx with code 0.
 Outcome checkOpenApiAnswer(const Response& response);
 

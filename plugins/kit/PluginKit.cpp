@@ -128,6 +128,54 @@ void Host::saveState(const Poco::JSON::Object::Ptr& state) const
         throw std::runtime_error("the host could not save the profile's state");
 }
 
+bool Host::interact(const Poco::JSON::Object& event) const
+{
+    if (!TOKENBROKER_HAS_FIELD(_table, tokenbroker_host, interact) || !_table->interact)
+        return false;
+    return _table->interact(_table->context, stringify(event).c_str()) == TOKENBROKER_OK;
+}
+
+bool Host::sleep(std::int64_t milliseconds) const
+{
+    if (!TOKENBROKER_HAS_FIELD(_table, tokenbroker_host, sleep_ms) || !_table->sleep_ms)
+        return false;
+    return _table->sleep_ms(_table->context, milliseconds) == TOKENBROKER_OK;
+}
+
+Host::Redirect Host::awaitRedirect(const std::string& redirectUri, const std::string& authorizeUrl,
+                                   const std::string& state, std::int64_t timeoutSeconds) const
+{
+    Redirect redirect;
+    if (!TOKENBROKER_HAS_FIELD(_table, tokenbroker_host, await_redirect) || !_table->await_redirect)
+    {
+        redirect.failure = Outcome::failure(TOKENBROKER_NEEDS_LOGIN, "this host cannot receive browser redirects");
+        return redirect;
+    }
+    Poco::JSON::Object request;
+    request.set("redirect_uri", redirectUri);
+    request.set("authorize_url", authorizeUrl);
+    request.set("state", state);
+    request.set("timeout_seconds", static_cast<Poco::Int64>(timeoutSeconds));
+    char* raw = nullptr;
+    int status = _table->await_redirect(_table->context, stringify(request).c_str(), &raw);
+    std::string text = raw ? raw : "{}";
+    if (raw)
+        _table->free_string(raw);
+    Poco::JSON::Object::Ptr answer = parseObject(text);
+    if (status != TOKENBROKER_OK)
+    {
+        redirect.failure = Outcome::failure(static_cast<tokenbroker_status>(status),
+                                            answer->optValue<std::string>("error", "no redirect arrived"));
+        return redirect;
+    }
+    if (auto query = answer->getObject("query"))
+    {
+        for (const auto& [name, value] : *query)
+            redirect.query[name] = value.toString();
+    }
+    return redirect;
+}
+
 Settings::Settings(Poco::JSON::Object::Ptr object)
     : _object(std::move(object))
 {
@@ -292,6 +340,11 @@ int refresh(void* instance, const tokenbroker_host* table, char** resultJson)
     return guarded(table, resultJson, [&](Host& host) { return static_cast<Flow*>(instance)->refresh(host); });
 }
 
+int login(void* instance, const tokenbroker_host* table, char** resultJson)
+{
+    return guarded(table, resultJson, [&](Host& host) { return static_cast<Flow*>(instance)->login(host); });
+}
+
 int describe(void* instance, char** descriptionJson)
 {
     try
@@ -326,6 +379,7 @@ const tokenbroker_plugin* describePlugin(uint32_t hostAbiVersion, const char* na
     g_descriptor.refresh = &refresh;
     g_descriptor.describe = &describe;
     g_descriptor.free_string = &freeString;
+    g_descriptor.login = &login;
     return &g_descriptor;
 }
 

@@ -66,6 +66,22 @@ public:
     /// Durable when it returns; throws std::runtime_error if the host could not save.
     void saveState(const Poco::JSON::Object::Ptr& state) const;
 
+    // Interactive login (hosts older than these services answer NEEDS_LOGIN).
+
+    /// Shows a login step to the user; false when nobody can see it (daemon).
+    bool interact(const Poco::JSON::Object& event) const;
+    /// Sleeps; false when interrupted.
+    bool sleep(std::int64_t milliseconds) const;
+    /// Receives the browser redirect (see tokenbroker_host::await_redirect);
+    /// returns the callback's query parameters or an Outcome failure.
+    struct Redirect
+    {
+        std::map<std::string, std::string> query;
+        std::optional<Outcome> failure;
+    };
+    Redirect awaitRedirect(const std::string& redirectUri, const std::string& authorizeUrl, const std::string& state,
+                           std::int64_t timeoutSeconds) const;
+
 private:
     const tokenbroker_host* _table;
 };
@@ -109,6 +125,11 @@ public:
     virtual ~Flow() = default;
     virtual Outcome acquire(Host& host) = 0;
     virtual Outcome refresh(Host& host) { return acquire(host); }
+    /// The interactive first authorisation; flows that need none say so.
+    virtual Outcome login(Host&)
+    {
+        return Outcome::failure(TOKENBROKER_FATAL, "this flow has no interactive login");
+    }
     virtual Poco::JSON::Object::Ptr describe() const { return new Poco::JSON::Object; }
 };
 

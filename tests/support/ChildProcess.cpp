@@ -106,14 +106,24 @@ ChildProcess::~ChildProcess()
     }
 }
 
+namespace {
+
+/// The child creates its output files right after fork: until then, empty.
+std::string readOutput(const std::string& path)
+{
+    return Poco::File(path).exists() ? readFile(path) : std::string();
+}
+
+} // namespace
+
 std::string ChildProcess::out() const
 {
-    return readFile(_dir + "/stdout");
+    return readOutput(_dir + "/stdout");
 }
 
 std::string ChildProcess::err() const
 {
-    return readFile(_dir + "/stderr");
+    return readOutput(_dir + "/stderr");
 }
 
 bool ChildProcess::waitForOutput(const std::string& text, std::chrono::milliseconds timeout, bool onStderr)

@@ -120,6 +120,39 @@ typedef struct tokenbroker_host {
      * rotated refresh token before returning the access token never loses it.
      */
     int (*state_save)(void *context, const char *state_json);
+
+    /* ---- interactive login (appended; check TOKENBROKER_HAS_FIELD) ---- */
+
+    /**
+     * Shows the user a step of `tokenbroker login`. event_json is one of
+     *   {"kind": "device_code", "verification_uri": "...", "user_code": "...",
+     *    "expires_in": <seconds>}
+     *   {"kind": "progress", "message": "..."}
+     * Outside `login` (in the daemon) nobody can act on it: the result is
+     * TOKENBROKER_NEEDS_LOGIN and the plugin should give up.
+     */
+    int (*interact)(void *context, const char *event_json);
+
+    /**
+     * Sleeps; returns TOKENBROKER_RETRY early when the host is stopping (or
+     * the user interrupted a login), TOKENBROKER_OK otherwise.
+     */
+    int (*sleep_ms)(void *context, int64_t milliseconds);
+
+    /**
+     * Receives a browser redirect. request_json:
+     *   {"redirect_uri": "http://127.0.0.1:PORT/path", "authorize_url": "...",
+     *    "state": "...", "timeout_seconds": 300}
+     * The host listens on the host and port of redirect_uri (FATAL with
+     * {"error": ...} when it cannot, e.g. the port is taken), shows the
+     * authorize URL and opens a browser where it can, answers callbacks
+     * whose path or state differ with an error page and keeps waiting, and
+     * returns on the first matching callback with its query parameters:
+     *   {"query": {"code": "...", "state": "..."}}
+     * (or {"query": {"error": "...", ...}} when the user refused).
+     * Timeout or interruption: TOKENBROKER_FATAL with {"error": "..."}.
+     */
+    int (*await_redirect)(void *context, const char *request_json, char **response_json);
 } tokenbroker_host;
 
 /** One flow a plugin provides. */
@@ -180,6 +213,17 @@ typedef struct tokenbroker_plugin {
 
     /** Releases a string the plugin returned through a `char **`. */
     void (*free_string)(char *string);
+
+    /* ---- appended; check TOKENBROKER_HAS_FIELD ---- */
+
+    /**
+     * The first, interactive authorisation of a user flow (`tokenbroker
+     * login`), through the host's interact / sleep_ms / await_redirect.
+     * Persists what later refreshes need (state_save) before returning the
+     * token. Same results as acquire. NULL when no flow of the plugin needs
+     * a login.
+     */
+    int (*login)(void *instance, const tokenbroker_host *host, char **result_json);
 } tokenbroker_plugin;
 
 /** The one symbol a plugin exports. */

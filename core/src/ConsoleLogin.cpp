@@ -1,0 +1,63 @@
+#include "ConsoleLogin.h"
+
+#include "OpenBrowser.h"
+#include "RedirectListener.h"
+
+#include <chrono>
+#include <thread>
+
+namespace TokenBroker {
+
+ConsoleLogin::ConsoleLogin(std::ostream& out, bool openBrowser)
+    : _out(out)
+    , _openBrowser(openBrowser)
+{
+}
+
+void ConsoleLogin::show(const Poco::JSON::Object& event)
+{
+    const std::string kind = event.optValue<std::string>("kind", "");
+    if (kind == "device_code")
+    {
+        const std::string uri = event.optValue<std::string>("verification_uri", "");
+        const std::string code = event.optValue<std::string>("user_code", "");
+        const auto minutes = (event.optValue<Poco::Int64>("expires_in", 0) + 59) / 60;
+        const std::string direct = uri + (uri.find('?') == std::string::npos ? "?" : "&") + "user_code=" + code;
+        _out << "\n"
+             << "  To authorise this machine, open\n\n"
+             << "      " << uri << "\n\n"
+             << "  and enter the code\n\n"
+             << "      " << code << "\n\n"
+             << "  or open this link, which carries the code:\n"
+             << "      " << direct << "\n\n"
+             << "  The code expires in " << minutes << " minute" << (minutes == 1 ? "" : "s") << ".\n\n";
+        _out.flush();
+        if (_openBrowser)
+            openBrowser(direct);
+    }
+    else if (kind == "progress")
+    {
+        _out << "  " << event.optValue<std::string>("message", "") << "\n";
+        _out.flush();
+    }
+}
+
+bool ConsoleLogin::sleep(std::int64_t milliseconds)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(milliseconds));
+    return true;
+}
+
+std::map<std::string, std::string> ConsoleLogin::awaitRedirect(const RedirectRequest& request)
+{
+    RedirectListener listener(request.redirectUri, request.state);
+    _out << "\n  To authorise this machine, open this URL in a browser:\n\n"
+         << "      " << request.authorizeUrl << "\n\n"
+         << "  Waiting for the redirect to " << request.redirectUri << " ...\n";
+    _out.flush();
+    if (_openBrowser)
+        openBrowser(request.authorizeUrl);
+    return listener.wait(request.timeoutSeconds);
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,103 @@
+#include "AuthorizationCodeFlow.h"
+
+#include <Poco/SHA2Engine.h>
+#include <Poco/URI.h>
+
+namespace TokenBroker::OAuth {
+
+std::string s256Challenge(const std::string& verifier)
+{
+    Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
+    sha256.update(verifier);
+    const Poco::DigestEngine::Digest& digest = sha256.digest();
+    return base64Url(std::string(digest.begin(), digest.end()));
+}
+
+namespace {
+
+std::string formEncode(const std::string& value)
+{
+    std::string encoded;
+    Poco::URI::encode(value, "!#$&'()*+,/:;=?@[] ", encoded);
+    return encoded;
+}
+
+} // namespace
+
+AuthorizationCodeFlow::AuthorizationCodeFlow(Kind kind, const Settings& settings)
+    : UserFlow(settings)
+    , _kind(kind)
+    , _wwwBaseUrl(settings.string("www_base_url"))
+    , _redirectUri(settings.string("redirect_uri"))
+    , _clientSecret(kind == Kind::Web ? settings.string("client_secret") : std::string())
+    , _challengeMethod(settings.string("code_challenge_method", "S256"))
+    , _loginTimeout(settings.integer("login_timeout", 300))
+{
+    Poco::URI uri;
+    try
+    {
+        uri = Poco::URI(_redirectUri);
+    }
+    catch (const Poco::Exception&)
+    {
+    }
+    if ((uri.getScheme() != "http" && uri.getScheme() != "https") || uri.getHost().empty())
+        throw SettingError("redirect_uri", "'redirect_uri' must be an http(s) URL registered for the app, "
+                                           "e.g. http://127.0.0.1:8080/callback");
+    if (kind == Kind::Pkce && _challengeMethod != "S256" && _challengeMethod != "plain")
+        throw SettingError("code_challenge_method", "'code_challenge_method' must be S256 or plain");
+    if (_loginTimeout < 10)
+        throw SettingError("login_timeout", "'login_timeout' must be at least 10s");
+}
+
+std::string AuthorizationCodeFlow::authorizeUrl(const std::string& state, const std::string& codeChallenge) const
+{
+    std::string url = _wwwBaseUrl + oauthPath("/authorize") + "?response_type=code&client_id=" + formEncode(_clientId) +
+                      "&redirect_uri=" + formEncode(_redirectUri) + "&state=" + formEncode(state);
+    if (_kind == Kind::Pkce)
+        url += "&code_challenge=" + formEncode(codeChallenge) + "&code_challenge_method=" + _challengeMethod;
+    return url;
+}
+
+Outcome AuthorizationCodeFlow::login(Host& host)
+{
+    // 128 bits of state; a 43-character RFC 7636 verifier (256 bits).
+    const std::string state = hex(host.randomBytes(16));
+    const std::string verifier = _kind == Kind::Pkce ? base64Url(host.randomBytes(32)) : std::string();
+    const std::string challenge = _challengeMethod == "plain" ? verifier : s256Challenge(verifier);
+
+    Host::Redirect redirect = host.awaitRedirect(_redirectUri, authorizeUrl(state, challenge), state, _loginTimeout);
+    if (redirect.failure)
+        return *redirect.failure;
+    if (redirect.query.count("error"))
+        return Outcome::failure(TOKENBROKER_FATAL, "the authorisation was refused: " + redirect.query["error"] +
+                                                       (redirect.query["error_description"].empty()
+                                                            ? std::string()
+                                                            : " (" + redirect.query["error_description"] + ")"));
+    const std::string code = redirect.query["code"];
+    if (code.empty())
+        return Outcome::failure(TOKENBROKER_FATAL, "the redirect carried no authorisation code");
+
+    Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+    body.set("grant_type", "authorization_code");
+    body.set("client_id", _clientId);
+    body.set("redirect_uri", _redirectUri);
+    body.set("code", code);
+    if (_kind == Kind::Pkce)
+        body.set("code_verifier", verifier);
+    return finish(host, postToken(host, body, _clientSecret));
+}
+
+Poco::JSON::Object::Ptr AuthorizationCodeFlow::describe() const
+{
+    Poco::JSON::Object::Ptr description = new Poco::JSON::Object;
+    description->set("client_id", _clientId);
+    description->set("redirect_uri", _redirectUri);
+    if (!_workspaceId.empty())
+        description->set("workspace_id", _workspaceId);
+    if (_kind == Kind::Pkce)
+        description->set("code_challenge_method", _challengeMethod);
+    return description;
+}
+
+} // namespace TokenBroker::OAuth
