@@ -1,14 +1,17 @@
 #include "TokenBrokerApp.h"
 
+#include "AdminClient.h"
 #include "ConfigLoader.h"
 #include "ConsoleLogin.h"
-#include "Scheduler.h"
+#include "Daemon.h"
 #include "Suggest.h"
 #include "YamlConfiguration.h"
 
 #include <Poco/ConsoleChannel.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/File.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/Path.h>
@@ -24,6 +27,7 @@
 #include <Poco/SyslogChannel.h>
 #endif
 
+#include <cstdlib>
 #include <iostream>
 
 namespace TokenBroker {
@@ -33,7 +37,7 @@ using Poco::Util::OptionCallback;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "check", "once", "token", "login", "plugins"};
+const std::vector<std::string> kCommands = {"run", "check", "once", "token", "login", "status", "plugins"};
 
 std::string isoTime(std::int64_t seconds)
 {
@@ -171,6 +175,7 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
             "  once [PROFILE..]  obtain tokens for all or the named profiles, write outputs, exit\n"
             "  token PROFILE     print a valid access token on stdout\n"
             "  login PROFILE     first interactive login of a web, pkce or device profile\n"
+            "  status            ask the running daemon for every profile's state\n"
             "  plugins           list the loaded plugins and their flows\n\n"
             "Exit status: 0 success, 1 a token could not be obtained, 2 usage or configuration error.\n\n"
             "Options:");
@@ -196,6 +201,8 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
         return commandLogin(rest);
     if (command == "plugins" && rest.empty())
         return commandPlugins();
+    if (command == "status" && rest.empty())
+        return commandStatus();
     if (std::find(kCommands.begin(), kCommands.end(), command) != kCommands.end())
         std::cerr << "tokenbroker " << command << ": unexpected argument '" << rest.front() << "'\n";
     else
@@ -365,51 +372,106 @@ int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
               << "; wrote " << profile->describeOutputs() << ".\n"
               << (result.token.expires() ? "The access token expires " + isoTime(result.token.expiresAt) + ".\n"
                                          : std::string())
-              << "A running daemon picks this up on its next reload (kill -HUP, or systemctl reload tokenbroker).\n";
+;
+    try
+    {
+        HttpResponse answer = AdminClient(broker->config().broker).post("/v1/profiles/" + profile->name() + "/refresh");
+        if (answer.status == 202)
+            std::cout << "The running daemon was told to use it now.\n";
+        else
+            std::cout << "The running daemon does not know profile '" << profile->name()
+                      << "' yet; reload it (kill -HUP, or systemctl reload tokenbroker).\n";
+    }
+    catch (const TransportError&)
+    {
+        std::cout << "No daemon answered on the admin endpoint; a daemon started later uses the stored token.\n";
+    }
     return Success;
+}
+
+int TokenBrokerApp::commandStatus()
+{
+    if (_configError)
+    {
+        std::cerr << *_configError << "\n";
+        return UsageError;
+    }
+    HttpResponse answer;
+    try
+    {
+        answer = AdminClient(_config->broker).get("/v1/profiles");
+    }
+    catch (const TransportError& e)
+    {
+        std::cerr << "tokenbroker status: no daemon answered: " << e.what() << "\n";
+        return TokenFailure;
+    }
+    Poco::JSON::Array::Ptr profiles;
+    try
+    {
+        profiles = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Array::Ptr>();
+    }
+    catch (const Poco::Exception&)
+    {
+        std::cerr << "tokenbroker status: the admin endpoint answered HTTP " << answer.status << " without a profile list\n";
+        return TokenFailure;
+    }
+    int rc = Success;
+    for (std::size_t i = 0; i < profiles->size(); ++i)
+    {
+        auto p = profiles->getObject(static_cast<unsigned>(i));
+        const std::string status = p->optValue<std::string>("status", "");
+        const auto expiresAt = p->optValue<Poco::Int64>("expires_at", 0);
+        std::cout << p->optValue<std::string>("name", "") << "  " << p->optValue<std::string>("flow", "") << "  " << status;
+        if (expiresAt)
+            std::cout << "  expires " << isoTime(expiresAt);
+        if (p->has("login_command"))
+            std::cout << "  run: " << p->getValue<std::string>("login_command");
+        const std::string error = p->optValue<std::string>("last_error", "");
+        if (!error.empty() && status != "ready")
+            std::cout << "  (" << error << ")";
+        std::cout << "\n";
+        if (status != "ready")
+            rc = TokenFailure;
+    }
+    return rc;
 }
 
 int TokenBrokerApp::commandRun()
 {
-    auto broker = openBroker();
-    if (!broker)
+    std::unique_ptr<Daemon> daemon;
+    try
+    {
+        if (_configError)
+            throw ConfigErrors({});
+        daemon = std::make_unique<Daemon>(_configPath);
+    }
+    catch (const ConfigErrors& e)
+    {
+        std::cerr << (_configError ? *_configError : std::string(e.what())) << "\n";
         return UsageError;
+    }
     auto& logger = Poco::Logger::get("tokenbroker");
-    for (const auto& refusal : broker->plugins().refusals())
-        logger.warning("plugin not loaded: %s: %s", refusal.path, refusal.reason);
-    auto scheduler = std::make_unique<Scheduler>(broker->config().broker.refresh, broker->config().broker.workers);
-    scheduler->start(broker->profiles());
-    logger.notice("running with %z profiles from %s", broker->profiles().size(), _configPath);
-
-    auto reload = [&]() {
-        logger.notice("reloading %s", _configPath);
-        std::unique_ptr<Broker> next;
-        try
-        {
-            Config config = ConfigLoader::loadFile(_configPath);
-            next = std::make_unique<Broker>(config, Broker::loadPlugins(config.broker));
-        }
-        catch (const ConfigErrors& e)
-        {
-            for (const auto& error : e.errors())
-                logger.error("%s", std::string(error.what()));
-            logger.error("reload failed; still running the previous configuration");
-            return;
-        }
-        scheduler->stop();
-        broker = std::move(next);
-        scheduler = std::make_unique<Scheduler>(broker->config().broker.refresh, broker->config().broker.workers);
-        scheduler->start(broker->profiles());
-        logger.notice("reloaded: %z profiles", broker->profiles().size());
-    };
 #ifdef _WIN32
-    (void)reload;
     waitForTerminationRequest();
 #else
-    waitForSignals(reload);
+    waitForSignals([&] {
+        std::string errors;
+        daemon->reload(errors);
+    });
 #endif
     logger.notice("stopping");
-    scheduler->stop();
+    const std::size_t abandoned = daemon->stop();
+    if (abandoned > 0)
+    {
+        // Their writes are atomic: nothing is left half-written. Leave
+        // without unwinding under threads still blocked in the network.
+        logger.warning("abandoned %z renewals still waiting for the network", abandoned);
+        logger.notice("stopped");
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(Success);
+    }
     logger.notice("stopped");
     return Success;
 }

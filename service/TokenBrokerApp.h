@@ -54,6 +54,7 @@ private:
     int commandToken(const std::vector<std::string>& names);
     int commandPlugins();
     int commandLogin(const std::vector<std::string>& names);
+    int commandStatus();
 
     std::string _configPath;
     bool _helpRequested = false;

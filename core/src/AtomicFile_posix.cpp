@@ -39,8 +39,15 @@ void makeDirectories(const std::string& dir)
     if (errno != ENOENT)
         throw WriteError(errorText("cannot inspect", dir, errno));
     makeDirectories(parentOf(dir));
-    if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
-        throw WriteError(errorText("cannot create directory", dir, errno));
+    if (::mkdir(dir.c_str(), 0750) != 0)
+    {
+        if (errno != EEXIST)
+            throw WriteError(errorText("cannot create directory", dir, errno));
+        return;  // created concurrently by someone else: leave its mode alone
+    }
+    // mkdir() applies the umask; the documented mode is 0750 whatever it is.
+    if (::chmod(dir.c_str(), 0750) != 0)
+        throw WriteError(errorText("cannot set mode of", dir, errno));
 }
 
 std::optional<unsigned> numeric(const std::string& text)

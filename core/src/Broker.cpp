@@ -35,7 +35,7 @@ Broker::Broker(Config config, std::shared_ptr<PluginRegistry> plugins, const Clo
     : _config(std::move(config))
     , _plugins(std::move(plugins))
     , _clock(clock)
-    , _state(std::make_unique<StateStore>(_config.broker.stateDir))
+    , _state(std::make_shared<StateStore>(_config.broker.stateDir))
 {
     Diagnostics diagnostics;
     for (const auto& spec : _config.profiles)
@@ -85,12 +85,12 @@ std::shared_ptr<Profile> Broker::build(const ProfileSpec& spec, Diagnostics& dia
     }
     if (diagnostics.size() != before)
         return nullptr;
-    auto host = std::make_unique<ProfileHost>(spec.name, spec.baseUrl, HttpClient(spec.caFile, spec.timeouts), *_state,
+    auto host = std::make_unique<ProfileHost>(spec.name, spec.baseUrl, HttpClient(spec.caFile, spec.timeouts), _state,
                                               profileIdentity(spec, settings), _clock);
     try
     {
         auto instance = std::make_unique<FlowInstance>(*flow, settings, std::move(host));
-        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), *_state,
+        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), _state,
                                          settingsDigest(settings), _clock);
     }
     catch (const SettingsRejected& e)

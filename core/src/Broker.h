@@ -38,7 +38,7 @@ private:
     Config _config;
     std::shared_ptr<PluginRegistry> _plugins;
     const Clock& _clock;
-    std::unique_ptr<StateStore> _state;
+    std::shared_ptr<StateStore> _state;
     std::vector<std::shared_ptr<Profile>> _profiles;
 };
 

@@ -43,9 +43,11 @@ std::optional<std::int64_t> parseDuration(const std::string& text)
         {
             return std::nullopt; // "1h30" is ambiguous
         }
-        total += value * unit;
-        if (total > limit)
+        // Check before adding: value * unit alone may come close to INT64_MAX,
+        // and a signed overflow would wrap to a negative duration.
+        if (value * unit > limit - total)
             return std::nullopt;
+        total += value * unit;
     }
     return total;
 }

@@ -1,6 +1,7 @@
 #include "Profile.h"
 
 #include "AtomicFile.h"
+#include "RotationHook.h"
 
 namespace TokenBroker {
 
@@ -19,11 +20,11 @@ const char* toString(ProfileStatus status)
 }
 
 Profile::Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vector<std::unique_ptr<Output>> outputs,
-                 StateStore& state, std::string settingsDigest, const Clock& clock)
+                 std::shared_ptr<StateStore> state, std::string settingsDigest, const Clock& clock)
     : _spec(std::move(spec))
     , _flow(std::move(flow))
     , _outputs(std::move(outputs))
-    , _state(state)
+    , _state(std::move(state))
     , _settingsDigest(std::move(settingsDigest))
     , _clock(clock)
     , _logger(Poco::Logger::get("tokenbroker.profile." + _spec.name))
@@ -46,7 +47,10 @@ FlowResult Profile::renew()
         return result;
     }
     result.token.obtainedAt = _clock.nowSeconds();
-    return publish(result.token);
+    result = publish(result.token);
+    if (result.ok())
+        runRotationHook(result.token);
+    return result;
 }
 
 FlowResult Profile::login(LoginInteraction& interaction)
@@ -60,7 +64,10 @@ FlowResult Profile::login(LoginInteraction& interaction)
         return result;
     }
     result.token.obtainedAt = _clock.nowSeconds();
-    return publish(result.token);
+    result = publish(result.token);
+    if (result.ok())
+        runRotationHook(result.token);
+    return result;
 }
 
 FlowResult Profile::publish(const Token& token)
@@ -70,12 +77,12 @@ FlowResult Profile::publish(const Token& token)
     result.token = token;
     try
     {
-        _state.saveToken(_spec.name, _flow->host().identity(), token, _settingsDigest);
+        _state->saveToken(_spec.name, _flow->host().identity(), token, _settingsDigest);
     }
     catch (const std::exception& e)
     {
         // The token is still good; outputs matter more than the cache.
-        _logger.warning("cannot store the token in %s: %s", _state.directory(), std::string(e.what()));
+        _logger.warning("cannot store the token in %s: %s", _state->directory(), std::string(e.what()));
     }
     std::string failures;
     for (const auto& output : _outputs)
@@ -104,13 +111,50 @@ FlowResult Profile::publish(const Token& token)
     return result;
 }
 
+void Profile::runRotationHook(const Token& token)
+{
+    if (_spec.onRotate.empty())
+        return;
+    std::string targets;
+    for (const auto& output : _outputs)
+    {
+#ifdef _WIN32
+        targets += (targets.empty() ? "" : ";") + output->target();
+#else
+        targets += (targets.empty() ? "" : ":") + output->target();
+#endif
+    }
+    // The token itself is never passed: the hook reads the outputs.
+    const std::map<std::string, std::string> environment = {
+        {"TOKENBROKER_PROFILE", _spec.name},
+        {"TOKENBROKER_FLOW", _spec.flow},
+        {"TOKENBROKER_EXPIRES_AT", std::to_string(token.expiresAt)},
+        {"TOKENBROKER_OUTPUTS", targets},
+    };
+    HookResult hook = runHook(_spec.onRotate, environment, std::chrono::seconds(_spec.onRotateTimeout));
+    std::string output = hook.output;
+    while (!output.empty() && (output.back() == '\n' || output.back() == '\r'))
+        output.pop_back();
+    if (!hook.started)
+        _logger.error("on_rotate: %s", hook.error);
+    else if (hook.timedOut)
+        _logger.error("on_rotate: %s did not finish within %s s and was killed%s", _spec.onRotate[0],
+                      std::to_string(_spec.onRotateTimeout), output.empty() ? std::string() : "; it said: " + output);
+    else if (hook.exitStatus != 0)
+        _logger.error("on_rotate: %s exited with status %d%s", _spec.onRotate[0], hook.exitStatus,
+                      output.empty() ? std::string() : "; it said: " + output);
+    else
+        _logger.information("on_rotate: %s succeeded%s", _spec.onRotate[0],
+                            output.empty() ? std::string() : "; it said: " + output);
+}
+
 std::optional<Token> Profile::storedToken(bool publishIt)
 {
     std::lock_guard<std::mutex> lock(_renewMutex);
     std::optional<Token> token;
     try
     {
-        token = _state.loadToken(_spec.name, _flow->host().identity(), _settingsDigest);
+        token = _state->loadToken(_spec.name, _flow->host().identity(), _settingsDigest);
     }
     catch (const std::exception& e)
     {
@@ -133,7 +177,7 @@ void Profile::expire()
     std::lock_guard<std::mutex> lock(_renewMutex);
     try
     {
-        _state.clearToken(_spec.name, _flow->host().identity());
+        _state->clearToken(_spec.name, _flow->host().identity());
     }
     catch (const std::exception& e)
     {

@@ -30,10 +30,13 @@ public:
     /// `settingsDigest` fingerprints the flow settings the token is obtained
     /// with, so a stored token is reused only while they stay the same.
     Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vector<std::unique_ptr<Output>> outputs,
-            StateStore& state, std::string settingsDigest, const Clock& clock);
+            std::shared_ptr<StateStore> state, std::string settingsDigest, const Clock& clock);
 
     const ProfileSpec& spec() const { return _spec; }
     const std::string& name() const { return _spec.name; }
+    /// Changes whenever the profile's YAML, the defaults or a resolved
+    /// setting (e.g. a secret file's content) change.
+    std::string fingerprint() const { return _spec.fingerprint + "|" + _settingsDigest; }
 
     /// Obtains a new token (refresh when one is held, else acquire), stores it
     /// in state_dir and writes it to every output. A failed output write is
@@ -62,12 +65,15 @@ public:
 
 private:
     FlowResult publish(const Token& token);
+    /// Runs on_rotate after a new token was written; failures are logged,
+    /// never fatal.
+    void runRotationHook(const Token& token);
     void setStatus(ProfileStatus status, const std::string& error);
 
     ProfileSpec _spec;
     std::unique_ptr<FlowInstance> _flow;
     std::vector<std::unique_ptr<Output>> _outputs;
-    StateStore& _state;
+    std::shared_ptr<StateStore> _state;
     std::string _settingsDigest;
     const Clock& _clock;
     Poco::Logger& _logger;

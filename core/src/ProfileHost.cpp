@@ -16,12 +16,12 @@
 
 namespace TokenBroker {
 
-ProfileHost::ProfileHost(std::string profile, std::string baseUrl, HttpClient http, StateStore& state,
+ProfileHost::ProfileHost(std::string profile, std::string baseUrl, HttpClient http, std::shared_ptr<StateStore> state,
                          std::string identity, const Clock& clock)
     : _profile(std::move(profile))
     , _baseUrl(std::move(baseUrl))
     , _http(std::move(http))
-    , _state(state)
+    , _state(std::move(state))
     , _identity(std::move(identity))
     , _clock(clock)
     , _logger(Poco::Logger::get("tokenbroker.profile." + _profile))
@@ -161,7 +161,7 @@ int ProfileHost::stateLoadEntry(void* context, char** stateJson)
     ProfileHost& host = self(context);
     try
     {
-        *stateJson = copy(host._state.loadPluginState(host._profile, host._identity));
+        *stateJson = copy(host._state->loadPluginState(host._profile, host._identity));
         return TOKENBROKER_OK;
     }
     catch (const std::exception& e)
@@ -177,7 +177,7 @@ int ProfileHost::stateSaveEntry(void* context, const char* stateJson)
     ProfileHost& host = self(context);
     try
     {
-        host._state.savePluginState(host._profile, host._identity, stateJson ? stateJson : "{}");
+        host._state->savePluginState(host._profile, host._identity, stateJson ? stateJson : "{}");
         return TOKENBROKER_OK;
     }
     catch (const std::exception& e)

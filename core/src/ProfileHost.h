@@ -9,6 +9,7 @@
 
 #include <Poco/Logger.h>
 
+#include <memory>
 #include <string>
 
 namespace TokenBroker {
@@ -20,7 +21,7 @@ namespace TokenBroker {
 class ProfileHost
 {
 public:
-    ProfileHost(std::string profile, std::string baseUrl, HttpClient http, StateStore& state, std::string identity,
+    ProfileHost(std::string profile, std::string baseUrl, HttpClient http, std::shared_ptr<StateStore> state, std::string identity,
                 const Clock& clock);
     ProfileHost(const ProfileHost&) = delete;
     ProfileHost& operator=(const ProfileHost&) = delete;
@@ -29,8 +30,8 @@ public:
     const std::string& profile() const { return _profile; }
     const std::string& identity() const { return _identity; }
     /// The file whose lock serialises this profile's plugin calls across processes.
-    std::string lockPath() const { return _state.directory() + "/" + _profile + ".lock"; }
-    const std::string& stateDirectory() const { return _state.directory(); }
+    std::string lockPath() const { return _state->directory() + "/" + _profile + ".lock"; }
+    const std::string& stateDirectory() const { return _state->directory(); }
 
     /// The body of http_request: JSON in, JSON out (see plugin.h).
     int httpRequest(const std::string& requestJson, std::string& responseJson) const;
@@ -57,7 +58,7 @@ private:
     std::string _profile;
     std::string _baseUrl;
     HttpClient _http;
-    StateStore& _state;
+    std::shared_ptr<StateStore> _state;
     std::string _identity;
     const Clock& _clock;
     Poco::Logger& _logger;

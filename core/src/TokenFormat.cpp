@@ -13,7 +13,8 @@ bool needsQuoting(const std::string& value)
 {
     for (unsigned char c : value)
     {
-        if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == '/' || c == '+' || c == '=' || c == '~' ||
+        // Not '~': a shell expands it after '=' or ':' in an assignment.
+        if (!(std::isalnum(c) || c == '_' || c == '-' || c == '.' || c == '/' || c == '+' || c == '=' ||
               c == ':' || c == '@' || c == ','))
             return true;
     }

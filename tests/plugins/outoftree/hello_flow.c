@@ -128,8 +128,19 @@ static const tokenbroker_flow flows[] = {
 };
 
 static const tokenbroker_plugin descriptor = {
-    sizeof(tokenbroker_plugin), TOKENBROKER_PLUGIN_ABI_VERSION, "hello", "1.0", flows, 1,
-    create, destroy, issue, issue, describe, free_string,
+    .struct_size = sizeof(tokenbroker_plugin),
+    .abi_version = TOKENBROKER_PLUGIN_ABI_VERSION,
+    .name = "hello",
+    .version = "1.0",
+    .flows = flows,
+    .flow_count = 1,
+    .create = create,
+    .destroy = destroy,
+    .acquire = issue,
+    .refresh = issue,
+    .describe = describe,
+    .free_string = free_string,
+    .login = NULL, /* nothing to log in to */
 };
 
 TOKENBROKER_PLUGIN_EXPORT const tokenbroker_plugin *tokenbroker_plugin_v1(uint32_t host_abi_version)

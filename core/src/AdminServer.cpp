@@ -1,0 +1,261 @@
+#include "AdminServer.h"
+
+#include "Clock.h"
+
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Timestamp.h>
+#include <Poco/URI.h>
+
+#include <limits>
+#include <sstream>
+
+namespace TokenBroker {
+
+namespace {
+
+constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
+
+std::string isoTime(std::int64_t seconds)
+{
+    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds), "%Y-%m-%dT%H:%M:%SZ");
+}
+
+std::string html(const std::string& text)
+{
+    std::string out;
+    for (char c : text)
+    {
+        switch (c)
+        {
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '&': out += "&amp;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string label(const std::string& value)
+{
+    std::string out;
+    for (char c : value)
+    {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        out += c == '\n' ? ' ' : c;
+    }
+    return out;
+}
+
+bool ready(const ProfileView& view, std::int64_t now)
+{
+    return view.status == ProfileStatus::Ready && (view.expiresAt == 0 || view.expiresAt > now);
+}
+
+} // namespace
+
+bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds)
+{
+    for (const auto& view : views)
+    {
+        if (!ready(view, nowSeconds))
+            return false;
+    }
+    return true;
+}
+
+std::string profilesJson(const std::vector<ProfileView>& views)
+{
+    Poco::JSON::Array array;
+    for (const auto& view : views)
+    {
+        Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
+        object.set("name", view.name);
+        object.set("flow", view.flow);
+        object.set("status", std::string(toString(view.status)));
+        object.set("expires_at", static_cast<Poco::Int64>(view.expiresAt));
+        object.set("next_refresh", view.nextRefreshMs == never ? Poco::Dynamic::Var()
+                                                               : Poco::Dynamic::Var(static_cast<Poco::Int64>(view.nextRefreshMs / 1000)));
+        object.set("consecutive_failures", view.consecutiveFailures);
+        object.set("refreshes", static_cast<Poco::UInt64>(view.refreshes));
+        object.set("failures", static_cast<Poco::UInt64>(view.failures));
+        object.set("last_error", view.lastError);
+        object.set("outputs", view.outputs);
+        if (view.status == ProfileStatus::NeedsLogin)
+            object.set("login_command", "tokenbroker login " + view.name);
+        array.add(object);
+    }
+    std::ostringstream out;
+    array.stringify(out);
+    return out.str();
+}
+
+std::string profilesMetrics(const std::vector<ProfileView>& views)
+{
+    const std::int64_t now = Clock::system().nowSeconds();
+    std::ostringstream out;
+    out << "# HELP tokenbroker_profile_ready 1 when the profile holds a valid token.\n"
+           "# TYPE tokenbroker_profile_ready gauge\n";
+    for (const auto& v : views)
+        out << "tokenbroker_profile_ready{profile=\"" << label(v.name) << "\"} " << (ready(v, now) ? 1 : 0) << "\n";
+    out << "# HELP tokenbroker_token_expiry_timestamp_seconds When the current token expires (0: none or never).\n"
+           "# TYPE tokenbroker_token_expiry_timestamp_seconds gauge\n";
+    for (const auto& v : views)
+        out << "tokenbroker_token_expiry_timestamp_seconds{profile=\"" << label(v.name) << "\"} " << v.expiresAt << "\n";
+    out << "# HELP tokenbroker_refreshes_total Renewals by result.\n"
+           "# TYPE tokenbroker_refreshes_total counter\n";
+    for (const auto& v : views)
+    {
+        out << "tokenbroker_refreshes_total{profile=\"" << label(v.name) << "\",result=\"ok\"} " << v.refreshes << "\n";
+        out << "tokenbroker_refreshes_total{profile=\"" << label(v.name) << "\",result=\"error\"} " << v.failures << "\n";
+    }
+    out << "# HELP tokenbroker_consecutive_failures Failed renewals since the last success.\n"
+           "# TYPE tokenbroker_consecutive_failures gauge\n";
+    for (const auto& v : views)
+        out << "tokenbroker_consecutive_failures{profile=\"" << label(v.name) << "\"} " << v.consecutiveFailures << "\n";
+    return out.str();
+}
+
+namespace {
+
+std::string statusPage(const std::vector<ProfileView>& views)
+{
+    const std::int64_t now = Clock::system().nowSeconds();
+    std::ostringstream out;
+    out << "<!doctype html><html><head><meta charset=\"utf-8\"><title>tokenbroker</title>"
+           "<meta http-equiv=\"refresh\" content=\"10\">"
+           "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
+           ".ready{color:#080}.bad{color:#b00}</style></head><body><h1>tokenbroker</h1>"
+        << "<p>" << views.size() << " profiles, " << (allReady(views, now) ? "all ready" : "not all ready") << "</p>"
+        << "<table><tr><th>profile</th><th>flow</th><th>status</th><th>expires</th><th>next refresh</th>"
+           "<th>last error</th></tr>";
+    for (const auto& v : views)
+    {
+        out << "<tr><td>" << html(v.name) << "</td><td>" << html(v.flow) << "</td><td class=\""
+            << (ready(v, now) ? "ready" : "bad") << "\">" << toString(v.status);
+        if (v.status == ProfileStatus::NeedsLogin)
+            out << "<br><code>tokenbroker login " << html(v.name) << "</code>";
+        out << "</td><td>" << (v.expiresAt ? isoTime(v.expiresAt) : "-") << "</td><td>"
+            << (v.nextRefreshMs == never ? "-" : isoTime(v.nextRefreshMs / 1000)) << "</td><td>" << html(v.lastError)
+            << "</td></tr>";
+    }
+    out << "</table></body></html>\n";
+    return out.str();
+}
+
+class AdminHandler : public Poco::Net::HTTPRequestHandler
+{
+public:
+    explicit AdminHandler(AdminBackend& backend)
+        : _backend(backend)
+    {
+    }
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
+    {
+        using Status = Poco::Net::HTTPResponse::HTTPStatus;
+        const std::string path = Poco::URI(request.getURI()).getPath();
+        const std::string& method = request.getMethod();
+        response.set("Cache-Control", "no-store");
+        if (method == "GET" && path == "/healthz")
+            return send(response, Status::HTTP_OK, "text/plain", "ok\n");
+        if (method == "GET" && path == "/readyz")
+        {
+            const bool ok = allReady(_backend.profiles(), Clock::system().nowSeconds());
+            return send(response, ok ? Status::HTTP_OK : Status::HTTP_SERVICE_UNAVAILABLE, "text/plain",
+                        ok ? "ready\n" : "not ready\n");
+        }
+        if (method == "GET" && path == "/metrics")
+            return send(response, Status::HTTP_OK, "text/plain; version=0.0.4", profilesMetrics(_backend.profiles()));
+        if (method == "GET" && path == "/v1/profiles")
+            return send(response, Status::HTTP_OK, "application/json", profilesJson(_backend.profiles()) + "\n");
+        if (method == "GET" && path == "/")
+            return send(response, Status::HTTP_OK, "text/html; charset=utf-8", statusPage(_backend.profiles()));
+        if (method == "POST")
+        {
+            if (request.get("X-Tokenbroker", "") != "1")
+                return send(response, Status::HTTP_FORBIDDEN, "text/plain", "POST needs the header X-Tokenbroker: 1\n");
+            if (path == "/v1/reload")
+            {
+                std::string errors;
+                if (_backend.reload(errors))
+                    return send(response, Status::HTTP_OK, "text/plain", "reloaded\n");
+                return send(response, Status::HTTP_UNPROCESSABLE_ENTITY, "text/plain", errors + "\n");
+            }
+            const std::string prefix = "/v1/profiles/", suffix = "/refresh";
+            if (path.size() > prefix.size() + suffix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+                path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+            {
+                const std::string name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+                if (_backend.renewNow(name))
+                    return send(response, Status::HTTP_ACCEPTED, "text/plain", "renewing " + name + "\n");
+                return send(response, Status::HTTP_NOT_FOUND, "text/plain", "no profile " + name + "\n");
+            }
+        }
+        send(response, Status::HTTP_NOT_FOUND, "text/plain", "not found\n");
+    }
+
+private:
+    static void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status,
+                     const std::string& type, const std::string& body)
+    {
+        response.setStatus(status);
+        response.setContentType(type);
+        response.setContentLength(static_cast<std::streamsize>(body.size()));
+        response.send() << body;
+    }
+
+    AdminBackend& _backend;
+};
+
+class AdminFactory : public Poco::Net::HTTPRequestHandlerFactory
+{
+public:
+    explicit AdminFactory(AdminBackend& backend)
+        : _backend(backend)
+    {
+    }
+    Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
+    {
+        return new AdminHandler(_backend);
+    }
+
+private:
+    AdminBackend& _backend;
+};
+
+} // namespace
+
+AdminServer::AdminServer(const std::string& listen, AdminBackend& backend)
+{
+    Poco::Net::SocketAddress address(listen);
+    Poco::Net::ServerSocket socket;
+    socket.bind(address, true, false);
+    socket.listen(64);
+    const Poco::Net::SocketAddress bound = socket.address();
+    _url = "http://" + (bound.family() == Poco::Net::AddressFamily::IPv6 ? "[" + bound.host().toString() + "]"
+                                                                          : bound.host().toString()) +
+           ":" + std::to_string(bound.port());
+    auto params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(4);
+    params->setKeepAlive(false);
+    _server = std::make_unique<Poco::Net::HTTPServer>(new AdminFactory(backend), socket, params);
+    _server->start();
+}
+
+AdminServer::~AdminServer()
+{
+    _server->stopAll(true);
+}
+
+} // namespace TokenBroker

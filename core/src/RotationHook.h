@@ -1,0 +1,27 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace TokenBroker {
+
+/// How an on_rotate command ended.
+struct HookResult
+{
+    bool started = false;
+    bool timedOut = false;
+    int exitStatus = -1;    ///< exit code, or 128+N when killed by signal N
+    std::string output;     ///< stdout and stderr, interleaved, at most 64 KiB
+    std::string error;      ///< why it could not start
+};
+
+/// Runs an on_rotate command: argv directly (no shell), with a small clean
+/// environment (PATH, HOME, LANG, TZ and the given variables — never the
+/// broker's own, which may hold secrets), stdin from /dev/null, killed when
+/// it outlives `timeout`. Platform-specific (RotationHook_posix.cpp).
+HookResult runHook(const std::vector<std::string>& argv, const std::map<std::string, std::string>& environment,
+                   std::chrono::milliseconds timeout);
+
+} // namespace TokenBroker
