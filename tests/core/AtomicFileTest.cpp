@@ -1,0 +1,319 @@
+#define BOOST_TEST_MODULE OutputsTest
+#include <boost/test/unit_test.hpp>
+
+#include "AtomicFile.h"
+#include "ChildProcess.h"
+#include "OutputsTestSupport.h"
+#include "TempDir.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace TokenBroker;
+using namespace TokenBroker::Test;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(AtomicWrites)
+
+BOOST_AUTO_TEST_CASE(WritesContentAndReplaces)
+{
+    TempDir dir;
+    const std::string path = dir.file("token");
+    writeFileAtomically(path, "first\n", FileAttributes{});
+    BOOST_TEST(readFile(path) == "first\n");
+    writeFileAtomically(path, "second, longer content\n", FileAttributes{});
+    BOOST_TEST(readFile(path) == "second, longer content\n");
+    writeFileAtomically(path, "", FileAttributes{});
+    BOOST_TEST(readFile(path) == "");
+    BOOST_TEST(entries(dir.path()) == (std::vector<std::string>{"token"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(ModeIsAppliedWhateverTheUmask)
+{
+    for (mode_t mask : {mode_t(022), mode_t(077), mode_t(0)})
+    {
+        ScopedUmask umask(mask);
+        TempDir dir;
+        const std::string path = dir.file("token");
+        for (unsigned mode : {0600u, 0640u, 0644u, 0444u, 0660u})
+        {
+            writeFileAtomically(path, "x\n", FileAttributes{mode, "", ""});
+            BOOST_TEST(modeOf(path) == mode, "umask " << std::oct << mask << " mode " << mode);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(DefaultModeIsOwnerOnly)
+{
+    ScopedUmask umask(0);
+    TempDir dir;
+    writeFileAtomically(dir.file("token"), "x\n", FileAttributes{});
+    BOOST_TEST(modeOf(dir.file("token")) == 0600u);
+}
+
+BOOST_AUTO_TEST_CASE(OwnerAndGroupByNameAndNumber)
+{
+    if (::geteuid() != 0)
+    {
+        BOOST_TEST_MESSAGE("skipped: changing a file's owner needs root");
+        return;
+    }
+    struct passwd* nobody = ::getpwnam("nobody");
+    struct group* nogroup = ::getgrnam("nogroup");
+    BOOST_TEST_REQUIRE(nobody);
+    BOOST_TEST_REQUIRE(nogroup);
+    const uid_t nobodyUid = nobody->pw_uid;
+    const gid_t nogroupGid = nogroup->gr_gid;
+
+    TempDir dir;
+    const std::string path = dir.file("token");
+    writeFileAtomically(path, "x\n", FileAttributes{0640, "nobody", "nogroup"});
+    struct stat st = statOf(path);
+    BOOST_TEST(st.st_uid == nobodyUid);
+    BOOST_TEST(st.st_gid == nogroupGid);
+    BOOST_TEST((st.st_mode & 07777) == 0640u);
+
+    // Numeric ids need not exist in /etc/passwd.
+    writeFileAtomically(path, "y\n", FileAttributes{0600, "1234", "4321"});
+    st = statOf(path);
+    BOOST_TEST(st.st_uid == 1234u);
+    BOOST_TEST(st.st_gid == 4321u);
+
+    // Only a group: the owner is the writer's.
+    writeFileAtomically(path, "z\n", FileAttributes{0640, "", "nogroup"});
+    st = statOf(path);
+    BOOST_TEST(st.st_uid == 0u);
+    BOOST_TEST(st.st_gid == nogroupGid);
+    BOOST_TEST(readFile(path) == "z\n");
+}
+
+BOOST_AUTO_TEST_CASE(LooksUpUsersAndGroups)
+{
+    BOOST_TEST(lookupUser("root").value_or(99) == 0u);
+    BOOST_TEST(lookupUser("4242").value_or(0) == 4242u);
+    BOOST_TEST(!lookupUser("no-such-user-tokenbroker").has_value());
+    BOOST_TEST(lookupGroup("root").value_or(99) == 0u);
+    BOOST_TEST(!lookupGroup("no-such-group-tokenbroker").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(UnknownOwnerKeepsTheOldContent)
+{
+    TempDir dir;
+    const std::string path = dir.file("token");
+    writeFileAtomically(path, "old\n", FileAttributes{});
+    BOOST_CHECK_EXCEPTION(writeFileAtomically(path, "new\n", FileAttributes{0600, "no-such-user-tokenbroker", ""}),
+                          WriteError, [&](const WriteError& e) {
+                              const std::string message = e.what();
+                              BOOST_TEST_MESSAGE(message);
+                              return contains(message, path) && contains(message, "no-such-user-tokenbroker");
+                          });
+    BOOST_CHECK_EXCEPTION(writeFileAtomically(path, "new\n", FileAttributes{0600, "", "no-such-group-tokenbroker"}),
+                          WriteError, [&](const WriteError& e) {
+                              return contains(e.what(), path) && contains(e.what(), "no-such-group-tokenbroker");
+                          });
+    BOOST_TEST(readFile(path) == "old\n");
+    BOOST_TEST(entries(dir.path()) == (std::vector<std::string>{"token"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(MissingParentsAreCreated0750)
+{
+    for (mode_t mask : {mode_t(022), mode_t(077)})
+    {
+        ScopedUmask umask(mask);
+        TempDir dir;
+        const std::string path = dir.file("a/b/token");
+        writeFileAtomically(path, "x\n", FileAttributes{0640, "", ""});
+        BOOST_TEST(readFile(path) == "x\n");
+        BOOST_TEST(modeOf(dir.file("a")) == 0750u, "umask " << std::oct << mask);
+        BOOST_TEST(modeOf(dir.file("a/b")) == 0750u, "umask " << std::oct << mask);
+        BOOST_TEST(modeOf(path) == 0640u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(MissingParentIsAnErrorWhenNotCreating)
+{
+    TempDir dir;
+    const std::string path = dir.file("missing/token");
+    BOOST_CHECK_EXCEPTION(writeFileAtomically(path, "x\n", FileAttributes{}, false), WriteError,
+                          [&](const WriteError& e) { return contains(e.what(), dir.file("missing")); });
+    BOOST_TEST(entries(dir.path()).empty());
+}
+
+BOOST_AUTO_TEST_CASE(ParentThatIsAFileIsReported)
+{
+    // Root ignores permission bits, so a regular file in the path is the
+    // portable way to make the directory impossible to use.
+    TempDir dir;
+    writeFile(dir.file("plain"), "not a directory\n");
+    BOOST_CHECK_EXCEPTION(writeFileAtomically(dir.file("plain/token"), "x\n", FileAttributes{}), WriteError,
+                          [&](const WriteError& e) {
+                              BOOST_TEST_MESSAGE(e.what());
+                              return contains(e.what(), dir.file("plain"));
+                          });
+    BOOST_CHECK_EXCEPTION(writeFileAtomically(dir.file("plain/sub/token"), "x\n", FileAttributes{}), WriteError,
+                          [&](const WriteError& e) {
+                              BOOST_TEST_MESSAGE(e.what());
+                              return contains(e.what(), dir.file("plain/sub"));
+                          });
+    BOOST_TEST(readFile(dir.file("plain")) == "not a directory\n");
+}
+
+BOOST_AUTO_TEST_CASE(ReadOnlyDirectoryIsReported)
+{
+    TempDir dir;
+    const std::string target = dir.file("ro");
+    ::mkdir(target.c_str(), 0755);
+    std::string expectedReason;
+    std::unique_ptr<ScopedMount> readOnly;
+    if (::geteuid() == 0)
+    {
+        // Root may write into a 0555 directory, but not into a read-only mount.
+        readOnly = std::make_unique<ScopedMount>(target, MS_RDONLY, "size=16k");
+        if (!readOnly->mounted())
+        {
+            BOOST_TEST_MESSAGE("skipped: cannot mount a read-only tmpfs: " << readOnly->error());
+            return;
+        }
+        expectedReason = std::strerror(EROFS);
+    }
+    else
+    {
+        ::chmod(target.c_str(), 0555);
+        expectedReason = std::strerror(EACCES);
+    }
+    BOOST_CHECK_EXCEPTION(writeFileAtomically(target + "/token", "x\n", FileAttributes{}), WriteError,
+                          [&](const WriteError& e) {
+                              BOOST_TEST_MESSAGE(e.what());
+                              return contains(e.what(), target) && contains(e.what(), expectedReason);
+                          });
+    BOOST_TEST(entries(target).empty());
+    ::chmod(target.c_str(), 0755);
+}
+
+BOOST_AUTO_TEST_CASE(FullDiskKeepsTheOldContent)
+{
+    if (::geteuid() != 0)
+    {
+        BOOST_TEST_MESSAGE("skipped: mounting a small tmpfs needs root");
+        return;
+    }
+    TempDir dir;
+    const std::string small = dir.file("small");
+    ::mkdir(small.c_str(), 0700);
+    ScopedMount disk(small, 0, "size=16k,mode=0700");
+    if (!disk.mounted())
+    {
+        BOOST_TEST_MESSAGE("skipped: cannot mount a tmpfs: " << disk.error());
+        return;
+    }
+    const std::string path = small + "/token";
+    writeFileAtomically(path, "old-token\n", FileAttributes{});
+    const std::string big(64 * 1024, 'x');
+    BOOST_CHECK_EXCEPTION(writeFileAtomically(path, big, FileAttributes{}), WriteError, [&](const WriteError& e) {
+        BOOST_TEST_MESSAGE(e.what());
+        return contains(e.what(), small) && contains(e.what(), std::strerror(ENOSPC));
+    });
+    BOOST_TEST(readFile(path) == "old-token\n");
+    BOOST_TEST(entries(small) == (std::vector<std::string>{"token"}), boost::test_tools::per_element());
+    // The failed temporary file gave its space back.
+    writeFileAtomically(path, "new-token\n", FileAttributes{});
+    BOOST_TEST(readFile(path) == "new-token\n");
+}
+
+BOOST_AUTO_TEST_CASE(ReaderNeverSeesAPartialFile)
+{
+    // The hammer: a separate process reads the file non-stop while
+    // it is rewritten 1,000 times with contents of different lengths.
+    TempDir dir;
+    const std::string path = dir.file("token");
+    const std::string longContent = "long-" + std::string(20000, 'L') + "\n";
+    const std::string shortContent = "short-token\n";
+    writeFileAtomically(path, longContent, FileAttributes{0644, "", ""});
+
+    ChildProcess reader(TOKENBROKER_ATOMIC_READER, ChildProcess::Options{{path, longContent, shortContent}});
+    BOOST_TEST_REQUIRE(reader.waitForOutput("ready\n", 10s));
+    for (int i = 0; i < 1000; ++i)
+        writeFileAtomically(path, i % 2 == 0 ? shortContent : longContent, FileAttributes{0644, "", ""});
+    ReaderReport report = stopReader(reader);
+
+    BOOST_TEST_MESSAGE("reader: " << report.text);
+    BOOST_TEST(report.reads > 0u);
+    BOOST_TEST(report.bad == 0u, report.text);
+    // Both contents were read, so the reader really ran while the file changed.
+    BOOST_TEST(report.seen.size() == 2u);
+    BOOST_TEST(report.seen.at(0) > 0u);
+    BOOST_TEST(report.seen.at(1) > 0u);
+    BOOST_TEST(readFile(path) == longContent);
+    BOOST_TEST(entries(dir.path()) == (std::vector<std::string>{"token"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(ReaderCatchesATornWrite)
+{
+    // Control for the hammer: the same reader does notice a writer that
+    // truncates and rewrites in place, so a zero above means something.
+    TempDir dir;
+    const std::string path = dir.file("token");
+    const std::string longContent = "long-" + std::string(20000, 'L') + "\n";
+    const std::string shortContent = "short-token\n";
+    writeFile(path, longContent);
+
+    ChildProcess reader(TOKENBROKER_ATOMIC_READER, ChildProcess::Options{{path, longContent, shortContent}});
+    BOOST_TEST_REQUIRE(reader.waitForOutput("ready\n", 10s));
+    for (int i = 0; i < 100; ++i)
+    {
+        const std::string& content = i % 2 == 0 ? shortContent : longContent;
+        int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC);
+        BOOST_TEST_REQUIRE(fd >= 0);
+        const std::size_t half = content.size() / 2;
+        BOOST_TEST_REQUIRE(::write(fd, content.data(), half) == static_cast<ssize_t>(half));
+        std::this_thread::sleep_for(2ms);
+        BOOST_TEST_REQUIRE(::write(fd, content.data() + half, content.size() - half) ==
+                           static_cast<ssize_t>(content.size() - half));
+        ::close(fd);
+    }
+    ReaderReport report = stopReader(reader);
+    BOOST_TEST_MESSAGE("reader: " << report.text);
+    BOOST_TEST(report.bad > 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(Directories)
+
+BOOST_AUTO_TEST_CASE(PrivateDirectoryIs0700)
+{
+    ScopedUmask umask(0);
+    TempDir dir;
+    makePrivateDirectory(dir.file("state/profiles"));
+    BOOST_TEST(modeOf(dir.file("state/profiles")) == 0700u);
+    BOOST_TEST(modeOf(dir.file("state")) == 0750u);
+    // An existing directory open to others is tightened.
+    ::mkdir(dir.file("open").c_str(), 0777);
+    ::chmod(dir.file("open").c_str(), 0777);
+    makePrivateDirectory(dir.file("open"));
+    BOOST_TEST(modeOf(dir.file("open")) == 0700u);
+    writeFile(dir.file("file"), "x");
+    BOOST_CHECK_THROW(makePrivateDirectory(dir.file("file")), WriteError);
+}
+
+BOOST_AUTO_TEST_CASE(RemoveFile)
+{
+    TempDir dir;
+    writeFile(dir.file("token"), "x");
+    removeFile(dir.file("token"));
+    BOOST_TEST(entries(dir.path()).empty());
+    BOOST_CHECK_NO_THROW(removeFile(dir.file("token")));
+    ::mkdir(dir.file("sub").c_str(), 0700);
+    BOOST_CHECK_THROW(removeFile(dir.file("sub")), WriteError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
