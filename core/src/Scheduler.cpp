@@ -277,10 +277,11 @@ void Scheduler::schedule(Entry& entry, const FlowResult& result)
         return;
     }
     entry.parked = true;
+    const std::string hint = "run: tokenbroker login " + name;
     _logger.error("%s: failed: %s; %s", name, result.message,
-                  std::string(result.status == TOKENBROKER_NEEDS_LOGIN
-                                  ? "needs login, run: tokenbroker login " + name
-                                  : "not retrying until the configuration is reloaded"));
+                  std::string(result.status != TOKENBROKER_NEEDS_LOGIN ? "not retrying until the configuration is reloaded"
+                              : result.message.find(hint) != std::string::npos ? "needs login"
+                                                                                : "needs login, " + hint));
 }
 
 void Scheduler::work()
