@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <memory>
 #include <vector>
@@ -121,19 +122,18 @@ RsaSigningKey::RsaSigningKey(const std::string& pemText)
     {
         const char* type = EVP_PKEY_get0_type_name(_key);
         const std::string name = type ? type : "non-RSA";
-        EVP_PKEY_free(_key);
-        _key = nullptr;
+        release();
         throw KeyRejected(std::string(kExpected) + ": it is a key of type " + name +
                           "; Coze JWT apps sign with RS256 and need an RSA key");
     }
     _bits = EVP_PKEY_get_bits(_key);
     if (_bits < minimumBits)
     {
-        EVP_PKEY_free(_key);
-        _key = nullptr;
+        release();
         throw KeyRejected("the RSA key has " + std::to_string(_bits) + " bits; RS256 requires at least " +
                           std::to_string(minimumBits));
     }
+    prepareSigner();
     // PEM_read_bio_PrivateKey takes the first private-key block.
     for (const auto& label : pemLabels(pem))
     {
@@ -147,21 +147,45 @@ RsaSigningKey::RsaSigningKey(const std::string& pemText)
 
 RsaSigningKey::~RsaSigningKey()
 {
+    release();
+}
+
+void RsaSigningKey::prepareSigner()
+{
+    _sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    _signer = EVP_PKEY_CTX_new_from_pkey(nullptr, _key, nullptr);
+    if (!_sha256 || !_signer || EVP_PKEY_sign_init(_signer) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(_signer, RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(_signer, _sha256) != 1)
+    {
+        const std::string reason = takeOpenSslReason();
+        release();
+        throw std::runtime_error("cannot prepare RS256 signing: " + reason);
+    }
+}
+
+void RsaSigningKey::release()
+{
+    EVP_PKEY_CTX_free(_signer);
+    _signer = nullptr;
+    EVP_MD_free(_sha256);
+    _sha256 = nullptr;
     EVP_PKEY_free(_key);
+    _key = nullptr;
 }
 
 std::string RsaSigningKey::signSha256(const std::string& data) const
 {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestLength = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &digestLength, _sha256, nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed: " + takeOpenSslReason());
+    std::lock_guard<std::mutex> lock(_signerMutex);
     std::size_t length = 0;
-    // An RSA key's default padding for EVP_DigestSign is PKCS#1 v1.5.
-    if (!context || EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, _key) != 1 ||
-        EVP_DigestSign(context.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()),
-                       data.size()) != 1)
+    if (EVP_PKEY_sign(_signer, nullptr, &length, digest, digestLength) != 1)
         throw std::runtime_error("RS256 signing failed: " + takeOpenSslReason());
     std::string signature(length, '\0');
-    if (EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
-                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
+    if (EVP_PKEY_sign(_signer, reinterpret_cast<unsigned char*>(signature.data()), &length, digest, digestLength) != 1)
         throw std::runtime_error("RS256 signing failed: " + takeOpenSslReason());
     signature.resize(length);
     return signature;
