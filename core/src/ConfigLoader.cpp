@@ -374,8 +374,10 @@ private:
         std::set<std::string> seen;
         for (auto it = node.begin(); it != node.end(); ++it)
         {
-            const YAML::Node& keyNode = it->first;
-            const YAML::Node& body = it->second;
+            // Copies, not references: yaml-cpp's it->first/second live in a
+            // temporary proxy that is gone by the next statement.
+            const YAML::Node keyNode = it->first;
+            const YAML::Node body = it->second;
             if (!keyNode.IsScalar() || !std::regex_match(keyNode.Scalar(), profileName))
             {
                 _reader.error(keyNode, "profile names use letters, digits, '.', '_' and '-' and start with a letter or digit");

@@ -142,7 +142,9 @@ bool YamlReader::forEachKey(const YAML::Node& map, const std::string& what, cons
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it)
     {
-        const YAML::Node& keyNode = it->first;
+        // A copy, not a reference: yaml-cpp's it->first lives in a temporary
+        // proxy that is gone by the next statement.
+        const YAML::Node keyNode = it->first;
         if (!keyNode.IsScalar())
         {
             error(keyNode, "keys in " + what + " must be plain strings");
