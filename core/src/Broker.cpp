@@ -1,9 +1,11 @@
 #include "Broker.h"
 
+#include "ConfigLoader.h"
 #include "SettingsBinder.h"
 #include "Suggest.h"
 
 #include <Poco/DigestEngine.h>
+#include <Poco/Environment.h>
 #include <Poco/SHA2Engine.h>
 
 #include <sstream>
@@ -23,6 +25,36 @@ std::string settingsDigest(const Poco::JSON::Object::Ptr& settings)
     sha256.update(json.str());
     return Poco::DigestEngine::digestToHex(sha256.digest());
 }
+
+namespace {
+
+/// " (from FILE)" / " (from environment variable NAME)" when the rejected
+/// value was read from somewhere the plugin cannot name: it sees only the
+/// text, and the YAML position alone does not show an environment variable.
+std::string settingSource(const ProfileSpec& spec, const FlowSchema& schema, const std::string& key)
+{
+    if (key.empty())
+        return "";
+    auto it = spec.settings.find(key);
+    if (it == spec.settings.end())
+    {
+        const SettingSchema* setting = schema.find(key);
+        const bool fromEnv = setting && !setting->env.empty() && Poco::Environment::has(setting->env);
+        return fromEnv ? " (from environment variable " + setting->env + ")" : "";
+    }
+    const YAML::Node& value = it->second.value;
+    if (!value.IsMap() || value.size() != 1 || !value.begin()->second.IsScalar())
+        return "";
+    const std::string kind = value.begin()->first.Scalar();
+    const std::string target = value.begin()->second.Scalar();
+    if (kind == "file")
+        return " (from " + ConfigLoader::resolvePath(target, spec.baseDirectory) + ")";
+    if (kind == "env")
+        return " (from environment variable " + target + ")";
+    return "";
+}
+
+} // namespace
 
 std::shared_ptr<PluginRegistry> Broker::loadPlugins(const BrokerSettings& settings)
 {
@@ -96,7 +128,7 @@ std::shared_ptr<Profile> Broker::build(const ProfileSpec& spec, Diagnostics& dia
     catch (const SettingsRejected& e)
     {
         diagnostics.error(e.key().empty() ? spec.location : locateSetting(spec, e.key()),
-                          "profile '" + spec.name + "': " + e.what());
+                          "profile '" + spec.name + "': " + e.what() + settingSource(spec, flow->flow->schema, e.key()));
         return nullptr;
     }
 }

@@ -399,7 +399,9 @@ BOOST_AUTO_TEST_CASE(check_rejects_unusable_keys_at_their_position_without_print
             BOOST_TEST(check.status == 2);
             const std::string where =
                 setup.config + ":" + std::to_string(setup.lineOf("private_key:")) + ":18: error: profile 'svc': ";
+            // The host names the file the plugin only saw the text of.
             BOOST_TEST(contains(check.err, where + "'private_key' is unusable: " + c.message), check.err);
+            BOOST_TEST(contains(check.err, " (from " + c.keyFile + ")\n"), check.err);
             BOOST_TEST(!contains(check.out + check.err, distinctiveLine(c.keyFile)), "key material in: " << check.err);
         }
     }
@@ -413,6 +415,7 @@ BOOST_AUTO_TEST_CASE(check_rejects_unusable_keys_at_their_position_without_print
     BOOST_TEST(check.status == 2);
     BOOST_TEST(contains(check.err, setup.config + ":" + std::to_string(setup.lineOf("svc:")) + ":3: error: profile 'svc': "
                                        "'private_key' is unusable"), check.err);
+    BOOST_TEST(contains(check.err, "(from environment variable COZE_JWT_OAUTH_PRIVATE_KEY)"), check.err);
     BOOST_TEST(!contains(check.out + check.err, distinctiveLine(keys.ecKey)));
 }
 
@@ -420,12 +423,12 @@ BOOST_AUTO_TEST_CASE(check_rejects_a_duration_out_of_range)
 {
     auto emulator = startEmulator();
     BrokerSetup setup(*emulator);
-    for (const std::string& duration : {"0", "86400", "2d"})
+    for (const char* duration : {"0", "86400", "2d"})
     {
         BOOST_TEST_CONTEXT("duration " << duration)
         {
             BrokerSetup::Profile profile;
-            profile.extra = "    duration: " + duration + "\n";
+            profile.extra = "    duration: " + std::string(duration) + "\n";
             setup.write(profile);
             RunResult check = broker({"check", "-c", setup.config});
             BOOST_TEST(check.status == 2);
