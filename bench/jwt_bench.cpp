@@ -17,6 +17,8 @@
 #include "PluginKit.h"
 #include "TempDir.h"
 
+#include <Poco/Path.h>
+
 #include <chrono>
 #include <cstring>
 #include <iomanip>
@@ -53,6 +55,8 @@ Options parse(int argc, char** argv)
     }
     if (options.key.empty() || options.publicKey.empty() || options.seconds <= 0)
         throw std::invalid_argument("usage: jwt_bench --key PRIVATE.pem --public-key PUBLIC.pem [--seconds N]");
+    // The broker config lives in a temp dir; relative paths would resolve there.
+    options.key = Poco::Path(options.key).absolute().toString();
     return options;
 }
 
