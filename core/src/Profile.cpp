@@ -41,7 +41,10 @@ FlowResult Profile::renew()
         ProfileStatus status = result.status == TOKENBROKER_NEEDS_LOGIN ? ProfileStatus::NeedsLogin
                                : result.status == TOKENBROKER_RETRY    ? ProfileStatus::Retrying
                                                                        : ProfileStatus::Failed;
-        if (status == ProfileStatus::Retrying && !holdsValidToken && current())
+        // A token that expired (or was withdrawn as expired) stays reported
+        // as such until a renewal succeeds, not just until the next failure.
+        if (status == ProfileStatus::Retrying && !holdsValidToken &&
+            (current() || this->status() == ProfileStatus::Expired))
             status = ProfileStatus::Expired;
         setStatus(status, result.message);
         return result;
@@ -172,9 +175,13 @@ std::optional<Token> Profile::storedToken(bool publishIt)
     return token;
 }
 
-void Profile::expire()
+bool Profile::expire()
 {
     std::lock_guard<std::mutex> lock(_renewMutex);
+    // The scheduler saw the token expired, but a renewal may have published
+    // a fresh one before this lock was free: that one must stay.
+    if (auto token = current(); token && token->validAt(_clock.nowSeconds()))
+        return false;
     try
     {
         _state->clearToken(_spec.name, _flow->host().identity());
@@ -189,6 +196,7 @@ void Profile::expire()
         _current.reset();
     }
     setStatus(ProfileStatus::Expired, lastError());
+    return true;
 }
 
 void Profile::withdrawOutputs()

@@ -52,8 +52,9 @@ public:
     /// process); publishes it again when `publish` is set.
     std::optional<Token> storedToken(bool publish);
 
-    /// Removes an expired token from state and outputs.
-    void expire();
+    /// Removes an expired token from state and outputs; false (nothing
+    /// removed) when a renewal has meanwhile published a valid one.
+    bool expire();
 
     /// Removes the outputs (profile deleted with on_remove: remove).
     void withdrawOutputs();

@@ -241,9 +241,9 @@ void Scheduler::loop()
             lock.unlock();
             for (const auto& profile : expired)
             {
-                profile->expire();
-                _logger.warning("%s: token expired before it could be renewed; removed from its outputs",
-                                profile->name());
+                if (profile->expire())
+                    _logger.warning("%s: token expired before it could be renewed; removed from its outputs",
+                                    profile->name());
             }
             lock.lock();
             continue;

@@ -1,0 +1,286 @@
+#define BOOST_TEST_MODULE FaultRecoveryTest
+#include <boost/test/unit_test.hpp>
+
+// A running daemon with one jwt profile meets the emulator's faults at the
+// token endpoint. What an operator checks: the failure is in the log with
+// its attempt number and next try, the token file is never touched while
+// renewals fail (content, mtime and inode), and the daemon recovers by
+// itself once the server behaves. Renewals are started through the admin
+// endpoint so no test waits for a schedule.
+
+#include "EngineTestSupport.h"
+
+#include <Poco/String.h>
+
+#include <csignal>
+#include <thread>
+
+using namespace TokenBroker::Test;
+using namespace TokenBroker::Test::Engine;
+
+namespace {
+
+/// The outputs as they were before the faults.
+struct Published
+{
+    FileState token;
+    FileState json;
+
+    explicit Published(const JwtDaemon& world)
+        : token(fileState(world.tokenFile()))
+        , json(fileState(world.jsonFile()))
+    {
+    }
+
+    void expectUntouched(const JwtDaemon& world) const
+    {
+        const FileState tokenNow = fileState(world.tokenFile());
+        BOOST_TEST(tokenNow.exists);
+        BOOST_TEST(tokenNow.content == token.content, "the token file was rewritten while renewals failed");
+        BOOST_TEST(tokenNow.mtimeNs == token.mtimeNs);
+        BOOST_TEST(tokenNow.inode == token.inode);
+        BOOST_TEST((fileState(world.jsonFile()) == json), "the json output was rewritten while renewals failed");
+    }
+};
+
+void renewNow(JwtDaemon& world)
+{
+    HttpResult answer = world.daemon->adminPost("/v1/profiles/svc/refresh");
+    BOOST_REQUIRE_EQUAL(answer.status, 202);
+}
+
+/// The fresh token after a recovery: a real czs_ token, not the old one.
+void expectNewToken(const JwtDaemon& world, const Published& before)
+{
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(world.tokenFile()).content != before.token.content; }, 10s),
+                       world.daemon->log());
+    const std::string token = fileState(world.tokenFile()).content;
+    BOOST_TEST(token.rfind("czs_", 0) == 0, token);
+    BOOST_TEST(token.back() == '\n');
+    BOOST_TEST(token.find_first_of("{}<> ") == std::string::npos, token);
+}
+
+/// A retryable answer: logged with attempt numbers, outputs untouched while
+/// it lasts (`count` answers), then a new token without anyone's help.
+void expectRetriedThenRecovered(const Fault& fault, const std::string& message)
+{
+    JwtDaemon world;
+    const Published before(world);
+    addFault(*world.emulator, fault);
+    renewNow(world);
+    for (int attempt = 1; attempt <= fault.count; ++attempt)
+    {
+        BOOST_TEST_REQUIRE(world.daemon->waitForLog("; attempt " + std::to_string(attempt) + ", next try ", 15s),
+                           world.daemon->log());
+        before.expectUntouched(world);
+    }
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2, 15s), world.daemon->log());
+    expectNewToken(world, before);
+
+    const auto retries = retryLines(world.daemon->log(), "svc");
+    BOOST_REQUIRE_EQUAL(retries.size(), static_cast<std::size_t>(fault.count));
+    for (const auto& retry : retries)
+        BOOST_TEST(contains(retry.line, "svc: failed: " + message), retry.line);
+    // Attempt counting restarts after a success.
+    BOOST_TEST(!contains(world.daemon->log(), "; attempt " + std::to_string(fault.count + 1) + ","));
+    BOOST_TEST(!contains(world.daemon->log(), "not retrying"));
+}
+
+/// A fatal answer: logged, outputs untouched, no retries until an operator
+/// asks (here through the admin endpoint), then a new token.
+void expectParkedUntilAsked(const Fault& fault, const std::string& message)
+{
+    JwtDaemon world;
+    const Published before(world);
+    const std::size_t requestsBefore = requestTimes(*world.emulator, fault.path).size();
+    addFault(*world.emulator, fault);
+    renewNow(world);
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("; not retrying until the configuration is reloaded", 15s),
+                       world.daemon->log());
+    const auto failures = linesWith(world.daemon->log(), " svc: failed: ");
+    BOOST_REQUIRE_EQUAL(failures.size(), 1u);
+    // The server's log id may follow the message.
+    BOOST_TEST(contains(failures[0], " svc: failed: " + message), failures[0]);
+    BOOST_TEST(contains(failures[0], " Error "), failures[0]);
+    before.expectUntouched(world);
+
+    const auto profiles = world.daemon->admin("GET", "/v1/profiles");
+    BOOST_TEST(contains(profiles.body, "\"status\":\"failed\""), profiles.body);
+    // Parked: nothing more is sent (a backoff retry would come after 1 s).
+    std::this_thread::sleep_for(2500ms);
+    BOOST_TEST(requestTimes(*world.emulator, fault.path).size() == requestsBefore + 1);
+    before.expectUntouched(world);
+
+    renewNow(world);
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2, 15s), world.daemon->log());
+    expectNewToken(world, before);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(RetryableFaults)
+
+BOOST_AUTO_TEST_CASE(a_5xx_storm_is_retried_with_growing_backoff_and_recovers_when_it_ends)
+{
+    JwtDaemon world;
+    const Published before(world);
+    Fault storm;
+    storm.status = 503;
+    storm.body = "<html>Service Unavailable</html>";
+    storm.count = 4;
+    addFault(*world.emulator, storm);
+    renewNow(world);
+
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("; attempt 4, next try ", 25s), world.daemon->log());
+    before.expectUntouched(world);
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2, 15s), world.daemon->log());
+    expectNewToken(world, before);
+
+    // min_backoff 1s, max_backoff 4s: attempt n waits within
+    // [1 s, min(4 s, 1 s * 2^(n-1))] — the ceiling grows with each failure.
+    const auto retries = retryLines(world.daemon->log(), "svc");
+    BOOST_REQUIRE_EQUAL(retries.size(), 4u);
+    const std::int64_t ceiling[] = {1, 2, 4, 4};
+    for (std::size_t i = 0; i < retries.size(); ++i)
+    {
+        BOOST_TEST_CONTEXT(retries[i].line)
+        {
+            BOOST_TEST(retries[i].attempt == static_cast<int>(i + 1));
+            BOOST_TEST(contains(retries[i].line, "svc: failed: JWT token exchange failed (temporary, retryable): HTTP 503"));
+            BOOST_TEST(retries[i].delaySeconds >= 1);
+            BOOST_TEST(retries[i].delaySeconds <= ceiling[i]);
+        }
+    }
+    // The server saw the attempts no closer together than min_backoff.
+    const auto times = requestTimes(*world.emulator, kTokenPath);
+    BOOST_REQUIRE(times.size() >= 6u);  // first token, 4 failures, the recovery
+    for (std::size_t i = times.size() - 4; i < times.size(); ++i)
+        BOOST_TEST(times[i] - times[i - 1] >= 950, "attempts " << i - 1 << " and " << i);
+}
+
+BOOST_AUTO_TEST_CASE(a_429_with_retry_after_is_not_retried_before_the_server_said)
+{
+    JwtDaemon world;
+    const Published before(world);
+    Fault limited;
+    limited.status = 429;
+    limited.body = R"({"error_code":"rate_limited","error_message":"slow down"})";
+    limited.headers = {{"Retry-After", "3"}};
+    addFault(*world.emulator, limited);
+    renewNow(world);
+
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("; attempt 1, next try ", 15s), world.daemon->log());
+    const auto retries = retryLines(world.daemon->log(), "svc");
+    BOOST_REQUIRE_EQUAL(retries.size(), 1u);
+    // min_backoff is 1 s: only Retry-After explains 3 s.
+    BOOST_TEST(retries[0].delaySeconds == 3, retries[0].line);
+    BOOST_TEST(contains(retries[0].line, "(in 3s)"), retries[0].line);
+    before.expectUntouched(world);
+
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2, 15s), world.daemon->log());
+    expectNewToken(world, before);
+    const auto times = requestTimes(*world.emulator, kTokenPath);
+    BOOST_REQUIRE(times.size() >= 3u);
+    const std::int64_t gap = times[times.size() - 1] - times[times.size() - 2];
+    BOOST_TEST(gap >= 2900, "retried " << gap << " ms after the 429 with Retry-After: 3");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_hangs_longer_than_request_timeout_is_a_timeout_and_retried)
+{
+    JwtDaemon world("    request_timeout: 2s\n");
+    const Published before(world);
+    Fault hang;
+    hang.delayMs = 15000;
+    addFault(*world.emulator, hang);
+    const auto asked = std::chrono::steady_clock::now();
+    renewNow(world);
+
+    // The server answers after 15 s; the broker gives up after 2 s.
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("; attempt 1, next try ", 10s), world.daemon->log());
+    BOOST_TEST((std::chrono::steady_clock::now() - asked < 10s));
+    const auto retries = retryLines(world.daemon->log(), "svc");
+    BOOST_REQUIRE_EQUAL(retries.size(), 1u);
+    const std::string lowered = Poco::toLower(retries[0].line);
+    BOOST_TEST((contains(lowered, "timeout") || contains(lowered, "timed out")), retries[0].line);
+    BOOST_TEST(contains(retries[0].line, "svc: failed: JWT token exchange failed (temporary, retryable): "));
+    before.expectUntouched(world);
+
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2, 15s), world.daemon->log());
+    expectNewToken(world, before);
+    // The emulator still sleeps on the abandoned request: do not wait for it.
+    world.emulator->process().signal(SIGKILL);
+}
+
+BOOST_AUTO_TEST_CASE(a_dropped_connection_is_retried)
+{
+    Fault drop;
+    drop.drop = true;
+    drop.count = 2;
+    expectRetriedThenRecovered(drop, "JWT token exchange failed (temporary, retryable): ");
+}
+
+BOOST_AUTO_TEST_CASE(a_5xx_with_a_malformed_body_is_retried)
+{
+    Fault gateway;
+    gateway.status = 502;
+    gateway.body = "<html><body>Bad Gateway</body></html>";
+    gateway.count = 2;
+    expectRetriedThenRecovered(gateway, "JWT token exchange failed (temporary, retryable): HTTP 502 with a body that is not a JSON object");
+}
+
+BOOST_AUTO_TEST_CASE(a_200_without_an_access_token_is_an_error_and_never_published)
+{
+    Fault tokenless;
+    tokenless.status = 200;
+    tokenless.body = R"({"token_type":"Bearer","expires_in":4102444800})";
+    tokenless.count = 2;
+    expectRetriedThenRecovered(tokenless, "JWT token exchange failed (temporary, retryable): answer without an access_token");
+}
+
+BOOST_AUTO_TEST_CASE(a_200_with_an_empty_access_token_is_an_error_and_never_published)
+{
+    Fault empty;
+    empty.status = 200;
+    empty.body = R"({"access_token":"","token_type":"Bearer","expires_in":4102444800})";
+    empty.count = 2;
+    expectRetriedThenRecovered(empty, "JWT token exchange failed (temporary, retryable): answer without an access_token");
+}
+
+BOOST_AUTO_TEST_CASE(a_200_with_code_5000_is_retried)
+{
+    Fault busy;
+    busy.status = 200;
+    busy.body = R"({"code":5000,"msg":"internal error, try again"})";
+    busy.count = 2;
+    expectRetriedThenRecovered(busy, "JWT token exchange failed (temporary, retryable): server answered code 5000");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(FatalFaults)
+
+BOOST_AUTO_TEST_CASE(a_200_with_a_malformed_body_is_an_error_and_never_published)
+{
+    Fault malformed;
+    malformed.status = 200;
+    malformed.body = R"({"access_token":"czs_half)";
+    expectParkedUntilAsked(malformed, "JWT token exchange rejected: HTTP 200 with a body that is not a JSON object");
+}
+
+BOOST_AUTO_TEST_CASE(a_200_with_an_empty_body_is_an_error_and_never_published)
+{
+    Fault empty;
+    empty.status = 200;
+    empty.body = "";
+    expectParkedUntilAsked(empty, "JWT token exchange rejected: HTTP 200 with a body that is not a JSON object");
+}
+
+BOOST_AUTO_TEST_CASE(a_200_with_a_non_zero_code_is_an_error_and_never_published)
+{
+    Fault rejected;
+    rejected.status = 200;
+    rejected.body = R"({"code":4100,"msg":"authentication is invalid","access_token":"czs_not_this_one","expires_in":4102444800})";
+    expectParkedUntilAsked(rejected, "JWT token exchange rejected: server answered code 4100: authentication is invalid");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

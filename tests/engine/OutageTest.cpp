@@ -1,0 +1,117 @@
+#define BOOST_TEST_MODULE OutageTest
+#include <boost/test/unit_test.hpp>
+
+// Time passing while the server is away: a token that expires during an
+// outage leaves its outputs and the profile says `expired` until the server
+// is back; a wall-clock jump (suspend/resume) is noticed without a signal.
+
+#include "EngineTestSupport.h"
+
+#include <thread>
+#include <tuple>
+
+using namespace TokenBroker::Test;
+using namespace TokenBroker::Test::Engine;
+
+namespace {
+
+/// `tokenbroker status -c CONFIG`: the line for `svc` and the exit status.
+std::pair<std::string, int> statusOf(const BrokerConfig& config)
+{
+    RunResult status = broker({"status", "-c", config.path});
+    const auto lines = linesWith(status.out, "svc ");
+    return {lines.empty() ? status.out + status.err : lines.front(), status.status};
+}
+
+std::string profileStatus(DaemonProcess& daemon)
+{
+    const std::string body = daemon.admin("GET", "/v1/profiles").body;
+    const std::string key = "\"status\":\"";
+    const std::size_t at = body.find(key);
+    return at == std::string::npos ? body : body.substr(at + key.size(), body.find('"', at + key.size()) - at - key.size());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_token_that_expires_during_an_outage_is_withdrawn_and_comes_back_with_the_server)
+{
+    // 4 s tokens renewed at half-life: the outage outlasts the token.
+    JwtDaemon world("    duration: 4s\n");
+    const FileState first = fileState(world.tokenFile());
+    Fault outage;
+    outage.status = 503;
+    outage.body = R"({"error_code":"internal_error","error_message":"Service internal error."})";
+    outage.count = 1000;
+    addFault(*world.emulator, outage);
+
+    // The first failure comes before expiry: the last good token stays.
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("; attempt 1, next try ", 10s), world.daemon->log());
+    if (!contains(world.daemon->log(), "svc: token expired"))
+    {
+        BOOST_TEST((fileState(world.tokenFile()) == first), "the last good token must stay until it expires");
+        BOOST_TEST(profileStatus(*world.daemon) == "retrying");
+    }
+
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("svc: token expired before it could be renewed; removed from its outputs", 10s),
+                       world.daemon->log());
+    BOOST_TEST(!fileState(world.tokenFile()).exists, "an expired token must not stay in the outputs");
+    BOOST_TEST(!fileState(world.jsonFile()).exists);
+    BOOST_TEST(profileStatus(*world.daemon) == "expired");
+    // Still expired after further failed attempts, not merely "retrying".
+    const std::size_t failedSoFar = retryLines(world.daemon->log(), "svc").size();
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("svc: failed: ", 10s, failedSoFar + 1), world.daemon->log());
+    BOOST_TEST(profileStatus(*world.daemon) == "expired");
+    auto [line, rc] = statusOf(world.config);
+    BOOST_TEST(rc == 1, line);
+    BOOST_TEST(contains(line, "svc  jwt  expired"), line);
+    BOOST_TEST(!fileState(world.tokenFile()).exists);
+    BOOST_TEST(world.daemon->admin("GET", "/readyz").status == 503);
+
+    // The server is back: a new token without anyone's help.
+    const std::size_t renewed = world.renewals();
+    world.emulator->reset();
+    BOOST_TEST_REQUIRE(world.waitForRenewals(renewed + 1, 10s), world.daemon->log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(world.tokenFile()).exists; }, 5s));
+    const std::string token = readFile(world.tokenFile());
+    BOOST_TEST(token.rfind("czs_", 0) == 0, token);
+    BOOST_TEST(token != first.content);
+    BOOST_TEST(profileStatus(*world.daemon) == "ready");
+    std::tie(line, rc) = statusOf(world.config);
+    BOOST_TEST(rc == 0, line);
+    BOOST_TEST(contains(line, "svc  jwt  ready"), line);
+    BOOST_TEST(world.daemon->admin("GET", "/readyz").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_clock_jump_past_expiry_is_noticed_without_a_signal)
+{
+    TempDir clockDir;
+    const std::string offsetFile = clockDir.file("offset");
+    writeFile(offsetFile, "0\n");
+    // An hour-long token renewed at half-life: nothing is due for 30 min.
+    JwtDaemon world("    duration: 3600s\n", kFastRefresh, {{"TOKENBROKER_TEST_CLOCK_OFFSET_FILE", offsetFile}});
+    const FileState first = fileState(world.tokenFile());
+    BOOST_TEST(contains(world.daemon->log(), "next refresh "));
+
+    // The machine slept 62 minutes: the daemon's clock and the server's
+    // both moved on, the token is past its expiry.
+    const std::int64_t jump = 3720;
+    world.emulator->advanceClock(jump);
+    writeFile(offsetFile, std::to_string(jump) + "\n");
+    const auto jumped = std::chrono::steady_clock::now();
+
+    // Deadlines are re-checked at least every 30 s.
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2, 40s), world.daemon->log());
+    BOOST_TEST((std::chrono::steady_clock::now() - jumped < 40s));
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(world.tokenFile()).exists; }, 5s), world.daemon->log());
+    const FileState renewed = fileState(world.tokenFile());
+    BOOST_TEST(renewed.content != first.content);
+    BOOST_TEST(renewed.content.rfind("czs_", 0) == 0, renewed.content);
+    BOOST_TEST(!contains(world.daemon->log(), "reloading"), "no signal was needed");
+
+    // The renewed token stays published: nothing withdraws it afterwards.
+    std::this_thread::sleep_for(1500ms);
+    BOOST_TEST((fileState(world.tokenFile()) == renewed), world.daemon->log());
+    BOOST_TEST(profileStatus(*world.daemon) == "ready", world.daemon->log());
+    const std::string json = readFile(world.jsonFile());
+    BOOST_TEST(contains(json, renewed.content.substr(0, renewed.content.size() - 1)), json);
+}
