@@ -11,12 +11,12 @@ namespace TokenBroker::Jwt {
 /// The claims of one Coze service-app assertion (coze-oauth.md §3.6).
 struct JwtClaims
 {
-    std::string issuer;        ///< iss: the app's client id
-    std::string audience;      ///< aud: the API host
-    std::int64_t issuedAt = 0; ///< iat, Unix seconds
-    std::int64_t expiresAt = 0;///< exp, Unix seconds
-    std::string jwtId;         ///< jti: fresh for every assertion
-    std::string sessionName;   ///< session_name; omitted when empty
+    std::string issuer;          ///< iss: the app's client id
+    std::string audience;        ///< aud: the API host
+    std::int64_t issuedAt = 0;   ///< iat, Unix seconds
+    std::int64_t expiresAt = 0;  ///< exp, Unix seconds
+    std::string jwtId;           ///< jti: fresh for every assertion
+    std::string sessionName;     ///< session_name; omitted when empty
 };
 
 /// Signs compact RS256 JWS assertions with one key under one key id.
