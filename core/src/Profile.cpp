@@ -1,6 +1,7 @@
 #include "Profile.h"
 
 #include "AtomicFile.h"
+#include "FileLock.h"
 #include "RotationHook.h"
 
 namespace TokenBroker {
@@ -80,6 +81,10 @@ FlowResult Profile::publish(const Token& token)
     result.token = token;
     try
     {
+        // Under the profile's lock, like the plugin's own state writes: this
+        // read-modify-write must not overwrite a refresh token that another
+        // process sharing state_dir rotated since our refresh.
+        FileLock lock(_flow->host().lockPath());
         _state->saveToken(_spec.name, _flow->host().identity(), token, _settingsDigest);
     }
     catch (const std::exception& e)
@@ -184,6 +189,7 @@ bool Profile::expire()
         return false;
     try
     {
+        FileLock lock(_flow->host().lockPath());
         _state->clearToken(_spec.name, _flow->host().identity());
     }
     catch (const std::exception& e)
@@ -195,7 +201,9 @@ bool Profile::expire()
         std::lock_guard<std::mutex> statusLock(_statusMutex);
         _current.reset();
     }
-    setStatus(ProfileStatus::Expired, lastError());
+    // Losing the token does not make a profile that waits for a login any
+    // less in need of one: status must keep showing what to do.
+    setStatus(status() == ProfileStatus::NeedsLogin ? ProfileStatus::NeedsLogin : ProfileStatus::Expired, lastError());
     return true;
 }
 

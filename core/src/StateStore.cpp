@@ -2,6 +2,7 @@
 
 #include "AtomicFile.h"
 
+#include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 
@@ -9,6 +10,31 @@
 #include <sstream>
 
 namespace TokenBroker {
+
+namespace {
+
+/// Removes the temporary files (".NAME.json.tmp.*", writeFileAtomically's
+/// naming) that a process killed in the middle of a write left behind. Only
+/// called under the profile's lock, which every writer of the file holds,
+/// so none of them belongs to a write still in progress.
+void removeLeftoverTemporaries(const std::string& directory, const std::string& fileName)
+{
+    const std::string prefix = "." + fileName + ".tmp.";
+    try
+    {
+        for (Poco::DirectoryIterator it(directory), end; it != end; ++it)
+        {
+            if (it.name().compare(0, prefix.size(), prefix) == 0)
+                Poco::File(it.path()).remove();
+        }
+    }
+    catch (const Poco::Exception&)
+    {
+        // Leftovers waste a little space; they never block a write.
+    }
+}
+
+} // namespace
 
 StateStore::StateStore(std::string directory)
     : _directory(std::move(directory))
@@ -47,6 +73,7 @@ Poco::JSON::Object::Ptr StateStore::read(const std::string& profile, const std::
 void StateStore::write(const std::string& profile, const Poco::JSON::Object::Ptr& state)
 {
     makePrivateDirectory(_directory);
+    removeLeftoverTemporaries(_directory, profile + ".json");
     std::ostringstream out;
     state->stringify(out);
     writeFileAtomically(pathFor(profile), out.str(), FileAttributes{0600, "", ""}, false);

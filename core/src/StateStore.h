@@ -17,6 +17,10 @@ namespace TokenBroker {
 /// another identity reads as empty, so a changed profile never reuses a
 /// stale refresh token. A file that is not valid JSON is moved aside to
 /// NAME.json.corrupt rather than overwritten.
+///
+/// Writes must happen under the profile's lock (state_dir/NAME.lock, see
+/// FileLock): they read, modify and replace the whole file, and they clear
+/// the temporary files a killed writer left behind.
 class StateStore
 {
 public:

@@ -934,6 +934,26 @@ BOOST_AUTO_TEST_CASE(unknown_foreign_revoked_and_expired_refresh_tokens)
                      "invalid_grant");
 }
 
+BOOST_AUTO_TEST_CASE(reuse_grace_keeps_a_rotated_token_usable_for_a_while_but_never_a_revoked_one)
+{
+    Fixture f("refresh_reuse_grace: 60\n");
+    std::string code = f.code("pkce-1", "&code_challenge=v&code_challenge_method=plain");
+    auto first = expectTokens(f.exchangeCode("pkce-1", code, "", R"(,"code_verifier":"v")"), "czu_", 900, true);
+    const std::string rt = first->getValue<std::string>("refresh_token");
+    auto second = expectTokens(f.refresh("pkce-1", rt), "czu_", 900, true);
+    // The answer was "lost": the previous token still works within the grace,
+    // and so does the one the lost answer carried.
+    auto again = expectTokens(f.refresh("pkce-1", rt), "czu_", 900, true);
+    BOOST_TEST(again->getValue<std::string>("refresh_token") != second->getValue<std::string>("refresh_token"));
+    expectTokens(f.refresh("pkce-1", second->getValue<std::string>("refresh_token")), "czu_", 900, true);
+    f.advanceClock(60);
+    expectOAuthError(f.refresh("pkce-1", rt), 400, "invalid_grant");
+
+    const std::string revoked = again->getValue<std::string>("refresh_token");
+    f.emu.revoke(revoked);
+    expectOAuthError(f.refresh("pkce-1", revoked), 400, "invalid_grant");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------
@@ -1150,6 +1170,14 @@ BOOST_AUTO_TEST_CASE(requests_are_recorded)
     auto second = requests->getObject(1);
     BOOST_TEST(second->getValue<std::string>("method") == "POST");
     BOOST_TEST(second->getValue<std::string>("body") == R"({"client_id":"dev-1"})");
+    // Real arrival times, for tests that measure the spacing of requests.
+    const auto nowMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto firstMs = first->getValue<Poco::Int64>("received_ms");
+    const auto secondMs = second->getValue<Poco::Int64>("received_ms");
+    BOOST_TEST(firstMs <= secondMs);
+    BOOST_TEST(secondMs <= nowMs);
+    BOOST_TEST(nowMs - firstMs < 60000);
 }
 
 BOOST_AUTO_TEST_CASE(reset_forgets_tokens_codes_faults_and_requests)

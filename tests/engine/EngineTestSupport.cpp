@@ -3,6 +3,7 @@
 #include <Poco/DirectoryIterator.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -248,6 +249,46 @@ std::optional<int> DaemonProcess::terminate(std::chrono::milliseconds timeout)
     if (_process->running())
         _process->signal(SIGTERM);
     return _process->wait(timeout);
+}
+
+namespace {
+
+Poco::JSON::Array::Ptr profileList(DaemonProcess& daemon)
+{
+    const HttpResult answer = daemon.admin("GET", "/v1/profiles");
+    if (answer.status != 200)
+        throw std::runtime_error("GET /v1/profiles answered " + std::to_string(answer.status));
+    return Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Array::Ptr>();
+}
+
+} // namespace
+
+Poco::JSON::Object::Ptr profileView(DaemonProcess& daemon, const std::string& name)
+{
+    const Poco::JSON::Array::Ptr list = profileList(daemon);
+    for (std::size_t i = 0; i < list->size(); ++i)
+    {
+        auto view = list->getObject(static_cast<unsigned>(i));
+        if (view->getValue<std::string>("name") == name)
+            return view;
+    }
+    return nullptr;
+}
+
+std::string profileStatus(DaemonProcess& daemon, const std::string& name)
+{
+    auto view = profileView(daemon, name);
+    return view ? view->getValue<std::string>("status") : "(no profile " + name + ")";
+}
+
+std::vector<std::string> profileNames(DaemonProcess& daemon)
+{
+    std::vector<std::string> names;
+    const Poco::JSON::Array::Ptr list = profileList(daemon);
+    for (std::size_t i = 0; i < list->size(); ++i)
+        names.push_back(list->getObject(static_cast<unsigned>(i))->getValue<std::string>("name"));
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 RunResult broker(const std::vector<std::string>& args)

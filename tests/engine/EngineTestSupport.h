@@ -10,6 +10,8 @@
 #include "EmulatorProcess.h"
 #include "TempDir.h"
 
+#include <Poco/JSON/Object.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -126,6 +128,12 @@ private:
     std::unique_ptr<ChildProcess> _process;
     std::string _adminUrl;
 };
+
+/// The daemon's GET /v1/profiles entry for `name` (null if it has none),
+/// and the names it lists.
+Poco::JSON::Object::Ptr profileView(DaemonProcess& daemon, const std::string& name);
+std::string profileStatus(DaemonProcess& daemon, const std::string& name);
+std::vector<std::string> profileNames(DaemonProcess& daemon);
 
 /// `tokenbroker ARGS` to completion, without the caller's TOKENBROKER_* or
 /// COZE_* variables.

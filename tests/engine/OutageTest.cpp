@@ -23,14 +23,6 @@ std::pair<std::string, int> statusOf(const BrokerConfig& config)
     return {lines.empty() ? status.out + status.err : lines.front(), status.status};
 }
 
-std::string profileStatus(DaemonProcess& daemon)
-{
-    const std::string body = daemon.admin("GET", "/v1/profiles").body;
-    const std::string key = "\"status\":\"";
-    const std::size_t at = body.find(key);
-    return at == std::string::npos ? body : body.substr(at + key.size(), body.find('"', at + key.size()) - at - key.size());
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(a_token_that_expires_during_an_outage_is_withdrawn_and_comes_back_with_the_server)
@@ -49,18 +41,18 @@ BOOST_AUTO_TEST_CASE(a_token_that_expires_during_an_outage_is_withdrawn_and_come
     if (!contains(world.daemon->log(), "svc: token expired"))
     {
         BOOST_TEST((fileState(world.tokenFile()) == first), "the last good token must stay until it expires");
-        BOOST_TEST(profileStatus(*world.daemon) == "retrying");
+        BOOST_TEST(profileStatus(*world.daemon, "svc") == "retrying");
     }
 
     BOOST_TEST_REQUIRE(world.daemon->waitForLog("svc: token expired before it could be renewed; removed from its outputs", 10s),
                        world.daemon->log());
     BOOST_TEST(!fileState(world.tokenFile()).exists, "an expired token must not stay in the outputs");
     BOOST_TEST(!fileState(world.jsonFile()).exists);
-    BOOST_TEST(profileStatus(*world.daemon) == "expired");
+    BOOST_TEST(profileStatus(*world.daemon, "svc") == "expired");
     // Still expired after further failed attempts, not merely "retrying".
     const std::size_t failedSoFar = retryLines(world.daemon->log(), "svc").size();
     BOOST_TEST_REQUIRE(world.daemon->waitForLog("svc: failed: ", 10s, failedSoFar + 1), world.daemon->log());
-    BOOST_TEST(profileStatus(*world.daemon) == "expired");
+    BOOST_TEST(profileStatus(*world.daemon, "svc") == "expired");
     auto [line, rc] = statusOf(world.config);
     BOOST_TEST(rc == 1, line);
     BOOST_TEST(contains(line, "svc  jwt  expired"), line);
@@ -75,7 +67,7 @@ BOOST_AUTO_TEST_CASE(a_token_that_expires_during_an_outage_is_withdrawn_and_come
     const std::string token = readFile(world.tokenFile());
     BOOST_TEST(token.rfind("czs_", 0) == 0, token);
     BOOST_TEST(token != first.content);
-    BOOST_TEST(profileStatus(*world.daemon) == "ready");
+    BOOST_TEST(profileStatus(*world.daemon, "svc") == "ready");
     std::tie(line, rc) = statusOf(world.config);
     BOOST_TEST(rc == 0, line);
     BOOST_TEST(contains(line, "svc  jwt  ready"), line);
@@ -111,7 +103,7 @@ BOOST_AUTO_TEST_CASE(a_clock_jump_past_expiry_is_noticed_without_a_signal)
     // The renewed token stays published: nothing withdraws it afterwards.
     std::this_thread::sleep_for(1500ms);
     BOOST_TEST((fileState(world.tokenFile()) == renewed), world.daemon->log());
-    BOOST_TEST(profileStatus(*world.daemon) == "ready", world.daemon->log());
+    BOOST_TEST(profileStatus(*world.daemon, "svc") == "ready", world.daemon->log());
     const std::string json = readFile(world.jsonFile());
     BOOST_TEST(contains(json, renewed.content.substr(0, renewed.content.size() - 1)), json);
 }

@@ -60,6 +60,16 @@ std::int64_t positiveSeconds(const YAML::Node& root, const std::string& name, st
     return value;
 }
 
+std::int64_t nonNegativeSeconds(const YAML::Node& root, const std::string& name, std::int64_t fallback)
+{
+    if (!root[name])
+        return fallback;
+    auto value = root[name].as<std::int64_t>();
+    if (value < 0)
+        throw std::runtime_error(name + " must be 0 or a positive number of seconds");
+    return value;
+}
+
 App parseApp(const YAML::Node& node, const Poco::Path& baseDir)
 {
     App app;
@@ -146,6 +156,7 @@ AppRegistry AppRegistry::load(const std::string& path)
         registry._deviceCodeTtl = positiveSeconds(root, "device_code_ttl", registry._deviceCodeTtl);
         registry._deviceInterval = positiveSeconds(root, "device_interval", registry._deviceInterval);
         registry._maxJwtLifetime = positiveSeconds(root, "max_jwt_lifetime", registry._maxJwtLifetime);
+        registry._refreshReuseGrace = nonNegativeSeconds(root, "refresh_reuse_grace", registry._refreshReuseGrace);
         registry._jwtAudiences = stringList(root["jwt_audiences"]);
     }
     catch (const YAML::Exception& e)

@@ -53,6 +53,8 @@ public:
     std::int64_t deviceCodeTtl() const { return _deviceCodeTtl; }
     std::int64_t deviceInterval() const { return _deviceInterval; }
     std::int64_t maxJwtLifetime() const { return _maxJwtLifetime; }
+    /// Seconds a rotated refresh token stays usable (0 = strict rotation).
+    std::int64_t refreshReuseGrace() const { return _refreshReuseGrace; }
     /// Configured `jwt_audiences`; empty when the defaults apply.
     const std::vector<std::string>& jwtAudiences() const { return _jwtAudiences; }
     const std::vector<App>& apps() const { return _apps; }
@@ -66,6 +68,7 @@ private:
     std::int64_t _deviceCodeTtl = 300;
     std::int64_t _deviceInterval = 5;
     std::int64_t _maxJwtLifetime = 86400;
+    std::int64_t _refreshReuseGrace = 0;
     std::vector<std::string> _jwtAudiences;
 };
 

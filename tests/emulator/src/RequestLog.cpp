@@ -1,13 +1,14 @@
 #include "RequestLog.h"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/Timestamp.h>
 
 namespace TokenBroker::Emulator {
 
 void RequestLog::record(const HttpRequest& request)
 {
     std::lock_guard<std::mutex> lock(_mutex);
-    _requests.push_back(request);
+    _requests.push_back(Entry{request, Poco::Timestamp().epochMicroseconds() / 1000});
     if (_requests.size() > capacity)
         _requests.pop_front();
 }
@@ -16,7 +17,7 @@ Poco::JSON::Array::Ptr RequestLog::toJson() const
 {
     Poco::JSON::Array::Ptr result = new Poco::JSON::Array;
     std::lock_guard<std::mutex> lock(_mutex);
-    for (const auto& request : _requests)
+    for (const auto& [request, receivedMs] : _requests)
     {
         Poco::JSON::Object::Ptr entry = new Poco::JSON::Object;
         entry->set("method", request.method);
@@ -27,6 +28,7 @@ Poco::JSON::Array::Ptr RequestLog::toJson() const
             headers->set(name, value);
         entry->set("headers", headers);
         entry->set("body", request.body);
+        entry->set("received_ms", static_cast<Poco::Int64>(receivedMs));
         result->add(entry);
     }
     return result;

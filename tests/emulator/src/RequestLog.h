@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <cstdint>
 #include <deque>
 #include <mutex>
 
@@ -19,15 +20,22 @@ public:
 
     void record(const HttpRequest& request);
 
-    /// `[{"method","path","query","headers":{name: value},"body"}, ...]`,
-    /// oldest first; header names as the client spelled them.
+    /// `[{"method","path","query","headers":{name: value},"body","received_ms"}, ...]`,
+    /// oldest first; header names as the client spelled them. `received_ms`
+    /// is the real wall-clock time of arrival (Unix ms, not the emulated
+    /// clock), so tests can measure the spacing of polls.
     Poco::JSON::Array::Ptr toJson() const;
 
     void clear();
 
 private:
     mutable std::mutex _mutex;
-    std::deque<HttpRequest> _requests;
+    struct Entry
+    {
+        HttpRequest request;
+        std::int64_t receivedMs = 0;
+    };
+    std::deque<Entry> _requests;
 };
 
 } // namespace TokenBroker::Emulator

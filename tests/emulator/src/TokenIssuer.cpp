@@ -5,10 +5,11 @@
 
 namespace TokenBroker::Emulator {
 
-TokenIssuer::TokenIssuer(const Clock& clock, std::int64_t accessTtl, std::int64_t refreshTtl)
+TokenIssuer::TokenIssuer(const Clock& clock, std::int64_t accessTtl, std::int64_t refreshTtl, std::int64_t reuseGrace)
     : _clock(clock)
     , _accessTtl(accessTtl)
     , _refreshTtl(refreshTtl)
+    , _reuseGrace(reuseGrace)
 {
 }
 
@@ -37,7 +38,7 @@ IssuedTokens TokenIssuer::issueUserTokensLocked(const std::string& clientId)
     tokens.expiresAt = now + _accessTtl;
     tokens.refreshToken = Random::alphanumeric(48);
     _access[tokens.accessToken] = AccessGrant{clientId, "user-of-" + clientId, tokens.expiresAt};
-    _refresh[*tokens.refreshToken] = RefreshEntry{clientId, now + _refreshTtl, false};
+    _refresh[*tokens.refreshToken] = RefreshEntry{clientId, now + _refreshTtl, std::nullopt, false};
     return tokens;
 }
 
@@ -48,13 +49,15 @@ IssuedTokens TokenIssuer::refresh(const std::string& refreshToken, const std::st
     if (it == _refresh.end())
         throw OAuthError("invalid_grant", "invalid refresh_token");
     RefreshEntry& entry = it->second;
-    if (entry.spent)
+    const std::int64_t now = _clock.nowSeconds();
+    if (entry.revoked || (entry.spentAt && now >= *entry.spentAt + _reuseGrace))
         throw OAuthError("invalid_grant", "refresh_token already used or revoked");
-    if (_clock.nowSeconds() >= entry.expiresAt)
+    if (now >= entry.expiresAt)
         throw OAuthError("invalid_grant", "refresh_token expired");
     if (entry.clientId != clientId)
         throw OAuthError("invalid_grant", "refresh_token was issued to another client");
-    entry.spent = true;
+    if (!entry.spentAt)
+        entry.spentAt = now;
     return issueUserTokensLocked(clientId);
 }
 
@@ -64,7 +67,7 @@ bool TokenIssuer::revoke(const std::string& refreshToken)
     auto it = _refresh.find(refreshToken);
     if (it == _refresh.end())
         return false;
-    it->second.spent = true;
+    it->second.revoked = true;
     return true;
 }
 

@@ -31,7 +31,10 @@ struct AccessGrant
 class TokenIssuer
 {
 public:
-    TokenIssuer(const Clock& clock, std::int64_t accessTtl, std::int64_t refreshTtl);
+    /// `reuseGrace`: seconds a rotated refresh token is still accepted
+    /// (0 = strict rotation, the documented Coze behaviour; a grace is an
+    /// assumption modelled on OAuth servers that tolerate a lost answer).
+    TokenIssuer(const Clock& clock, std::int64_t accessTtl, std::int64_t refreshTtl, std::int64_t reuseGrace = 0);
 
     /// JWT exchange: lives `durationSeconds`, no refresh token.
     IssuedTokens issueServiceToken(const std::string& clientId, std::int64_t durationSeconds,
@@ -40,9 +43,10 @@ public:
     /// Code, PKCE and device flows.
     IssuedTokens issueUserTokens(const std::string& clientId);
 
-    /// Rotation: the presented refresh token is invalidated and a new pair is
-    /// issued. Throws OAuthError(`invalid_grant`) when it is unknown, used,
-    /// revoked, expired or belongs to another client.
+    /// Rotation: the presented refresh token is invalidated (after the reuse
+    /// grace) and a new pair is issued. Throws OAuthError(`invalid_grant`)
+    /// when it is unknown, used beyond the grace, revoked, expired or belongs
+    /// to another client.
     IssuedTokens refresh(const std::string& refreshToken, const std::string& clientId);
 
     /// Invalidates a refresh token; false if unknown.
@@ -58,7 +62,8 @@ private:
     {
         std::string clientId;
         std::int64_t expiresAt = 0;
-        bool spent = false;
+        std::optional<std::int64_t> spentAt;   ///< first rotation
+        bool revoked = false;
     };
 
     IssuedTokens issueUserTokensLocked(const std::string& clientId);
@@ -66,6 +71,7 @@ private:
     const Clock& _clock;
     const std::int64_t _accessTtl;
     const std::int64_t _refreshTtl;
+    const std::int64_t _reuseGrace;
     mutable std::mutex _mutex;
     std::map<std::string, AccessGrant> _access;
     std::map<std::string, RefreshEntry> _refresh;
