@@ -150,6 +150,18 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
     BOOST_TEST(contains(missingFile.err, "nope.yaml: error: cannot open the configuration file"), missingFile.err);
 }
 
+BOOST_AUTO_TEST_CASE(the_example_configurations_pass_check)
+{
+    // jwt.yaml needs its key file and is checked by JwtFlowTest.
+    for (const std::string name : {"pat", "device", "web", "pkce"})
+    {
+        const std::string path = std::string(TOKENBROKER_TEST_SOURCE_DIR) + "/config/examples/" + name + ".yaml";
+        RunResult check = broker({"check", "-c", path}, {{"COZE_WEB_OAUTH_CLIENT_SECRET", "example-secret"}});
+        BOOST_TEST(check.status == 0, name + ": " + check.err);
+        BOOST_TEST(check.out == "ok: 1 profiles\n", name);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(Daemon)
