@@ -236,6 +236,18 @@ std::unique_ptr<Broker> TokenBrokerApp::openBroker()
     }
 }
 
+std::shared_ptr<Profile> TokenBrokerApp::findProfile(const Broker& broker, const std::string& command,
+                                                     const std::string& name) const
+{
+    if (auto profile = broker.find(name))
+        return profile;
+    std::vector<std::string> known;
+    for (const auto& p : broker.profiles())
+        known.push_back(p->name());
+    std::cerr << "tokenbroker " << command << ": unknown profile '" << name << "'" << didYouMean(name, known) << "\n";
+    return nullptr;
+}
+
 int TokenBrokerApp::commandCheck()
 {
     auto broker = openBroker();
@@ -273,15 +285,9 @@ int TokenBrokerApp::commandOnce(const std::vector<std::string>& names)
     std::vector<std::shared_ptr<Profile>> selected;
     for (const auto& name : names)
     {
-        auto profile = broker->find(name);
+        auto profile = findProfile(*broker, "once", name);
         if (!profile)
-        {
-            std::vector<std::string> known;
-            for (const auto& p : broker->profiles())
-                known.push_back(p->name());
-            std::cerr << "tokenbroker once: unknown profile '" << name << "'" << didYouMean(name, known) << "\n";
             return UsageError;
-        }
         selected.push_back(profile);
     }
     if (names.empty())
@@ -313,14 +319,9 @@ int TokenBrokerApp::commandToken(const std::vector<std::string>& names)
         return UsageError;
     }
     auto broker = openBroker();
-    if (!broker)
-        return UsageError;
-    auto profile = broker->find(names[0]);
+    auto profile = broker ? findProfile(*broker, "token", names[0]) : nullptr;
     if (!profile)
-    {
-        std::cerr << "tokenbroker token: unknown profile '" << names[0] << "'\n";
         return UsageError;
-    }
     // A token about to expire is of no use to the caller: obtain a new one.
     constexpr std::int64_t minimumRemaining = 60;
     auto token = profile->storedToken(false);
@@ -346,14 +347,9 @@ int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
         return UsageError;
     }
     auto broker = openBroker();
-    if (!broker)
-        return UsageError;
-    auto profile = broker->find(names[0]);
+    auto profile = broker ? findProfile(*broker, "login", names[0]) : nullptr;
     if (!profile)
-    {
-        std::cerr << "tokenbroker login: unknown profile '" << names[0] << "'\n";
         return UsageError;
-    }
     if (!profile->supportsLogin())
     {
         std::cerr << "tokenbroker login: profile '" << names[0] << "' uses flow '" << profile->spec().flow

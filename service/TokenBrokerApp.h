@@ -47,6 +47,9 @@ private:
     /// error and returns nothing.
     std::unique_ptr<Broker> openBroker();
     void printRefusals(const PluginRegistry& registry) const;
+    /// The named profile, or nothing after telling the user (with a suggestion).
+    std::shared_ptr<Profile> findProfile(const Broker& broker, const std::string& command,
+                                         const std::string& name) const;
 
     int commandRun();
     int commandCheck();
