@@ -50,11 +50,7 @@ FlowResult Profile::renew()
         setStatus(status, result.message);
         return result;
     }
-    result.token.obtainedAt = _clock.nowSeconds();
-    result = publish(result.token);
-    if (result.ok())
-        runRotationHook(result.token);
-    return result;
+    return accept(result.token);
 }
 
 FlowResult Profile::login(LoginInteraction& interaction)
@@ -67,8 +63,13 @@ FlowResult Profile::login(LoginInteraction& interaction)
                   result.message);
         return result;
     }
-    result.token.obtainedAt = _clock.nowSeconds();
-    result = publish(result.token);
+    return accept(result.token);
+}
+
+FlowResult Profile::accept(Token token)
+{
+    token.obtainedAt = _clock.nowSeconds();
+    FlowResult result = publish(token);
     if (result.ok())
         runRotationHook(result.token);
     return result;

@@ -65,6 +65,8 @@ public:
     std::string describeOutputs() const;
 
 private:
+    /// A new token from the flow: stamped, stored, published, announced.
+    FlowResult accept(Token token);
     FlowResult publish(const Token& token);
     /// Runs on_rotate after a new token was written; failures are logged,
     /// never fatal.
