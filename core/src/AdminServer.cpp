@@ -59,7 +59,11 @@ std::string label(const std::string& value)
 
 bool ready(const ProfileView& view, std::int64_t now)
 {
-    return view.status == ProfileStatus::Ready && (view.expiresAt == 0 || view.expiresAt > now);
+    // Ready means holding a valid token: a renewal being retried leaves the
+    // last good one in place, so it is no outage (yet). A profile that needs
+    // the operator (failed, needs_login) is not ready.
+    const bool usable = view.status == ProfileStatus::Ready || view.status == ProfileStatus::Retrying;
+    return usable && view.hasToken && (view.expiresAt == 0 || view.expiresAt > now);
 }
 
 } // namespace

@@ -191,7 +191,10 @@ std::vector<ProfileView> Scheduler::snapshot() const
         view.flow = entry.profile->spec().flow;
         view.status = entry.profile->status();
         if (auto token = entry.profile->current())
+        {
+            view.hasToken = true;
             view.expiresAt = token->expiresAt;
+        }
         view.nextRefreshMs = entry.parked ? never : entry.dueMs;
         view.consecutiveFailures = entry.failures;
         view.refreshes = entry.refreshes;

@@ -24,6 +24,7 @@ struct ProfileView
     std::string flow;
     ProfileStatus status = ProfileStatus::Starting;
     std::int64_t expiresAt = 0;        ///< Unix seconds; 0 = none or no token
+    bool hasToken = false;             ///< a token is published (valid unless past expiresAt)
     std::int64_t nextRefreshMs = 0;    ///< Unix ms; INT64_MAX = not scheduled
     int consecutiveFailures = 0;
     std::uint64_t refreshes = 0;       ///< successful renewals

@@ -1,0 +1,154 @@
+#define BOOST_TEST_MODULE AdminEndpointTest
+#include <boost/test/unit_test.hpp>
+
+// The admin endpoint and `tokenbroker status` as monitoring uses them:
+// liveness, readiness that follows whether every profile holds a valid
+// token, Prometheus metrics, a profile list without secrets, POSTs that need
+// the X-Tokenbroker header, and a renewal on request.
+
+#include "EngineTestSupport.h"
+
+using namespace TokenBroker::Test;
+using namespace TokenBroker::Test::Engine;
+
+namespace {
+
+const std::string kReadyMetric = "tokenbroker_profile_ready{profile=\"svc\"} ";
+
+std::string withoutNewline(std::string text)
+{
+    while (!text.empty() && text.back() == '\n')
+        text.pop_back();
+    return text;
+}
+
+/// No page of the endpoint may contain the token.
+void expectNoTokenAnywhere(DaemonProcess& daemon, const std::string& token)
+{
+    for (const char* path : {"/v1/profiles", "/metrics", "/", "/readyz", "/healthz"})
+    {
+        const HttpResult page = daemon.admin("GET", path);
+        BOOST_TEST_CONTEXT(path)
+        {
+            BOOST_TEST(page.status != 404);
+            BOOST_TEST(!contains(page.body, token));
+            BOOST_TEST(!contains(page.body, token.substr(4, 24)), "part of the token");
+        }
+    }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(health_readiness_metrics_profiles_and_renewal_on_request)
+{
+    auto emulator = startEmulator();
+    // The first exchange takes 3 s: long enough to see "not ready".
+    Fault slow;
+    slow.delayMs = 3000;
+    addFault(*emulator, slow);
+    BrokerConfig config;
+    config.write({config.jwtProfile("svc", *emulator)});
+    DaemonProcess daemon(config);
+
+    const std::string url = daemon.adminUrl();
+    BOOST_TEST(url.rfind("http://127.0.0.1:", 0) == 0, url);
+    BOOST_TEST(url != "http://127.0.0.1:0", "a free port is picked");
+    const HttpResult health = daemon.admin("GET", "/healthz");
+    BOOST_TEST(health.status == 200);
+    const HttpResult notReady = daemon.admin("GET", "/readyz");
+    BOOST_TEST(notReady.status == 503, "ready before any token was obtained");
+    BOOST_TEST(contains(daemon.admin("GET", "/metrics").body, kReadyMetric + "0"));
+    BOOST_TEST(fileState(config.tokenFile("svc")).exists == false);
+
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("svc")).exists; }, 15s), daemon.log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return daemon.admin("GET", "/readyz").status == 200; }, 5s));
+    const std::string metrics = daemon.admin("GET", "/metrics").body;
+    BOOST_TEST(contains(metrics, "# TYPE tokenbroker_profile_ready gauge"), metrics);
+    BOOST_TEST(contains(metrics, kReadyMetric + "1\n"), metrics);
+    BOOST_TEST(contains(metrics, "tokenbroker_refreshes_total{profile=\"svc\",result=\"ok\"} 1\n"), metrics);
+
+    const std::string token = withoutNewline(readFile(config.tokenFile("svc")));
+    BOOST_TEST_REQUIRE(token.size() > 30u);
+    auto view = profileView(daemon, "svc");
+    BOOST_REQUIRE(view);
+    BOOST_TEST(view->getValue<std::string>("status") == "ready");
+    BOOST_TEST(view->getValue<std::string>("flow") == "jwt");
+    BOOST_TEST(view->getValue<Poco::Int64>("expires_at") > 0);
+    expectNoTokenAnywhere(daemon, token);
+
+    // POSTs need the header, so a web page cannot make the daemon act.
+    BOOST_TEST(daemon.admin("POST", "/v1/profiles/svc/refresh").status == 403);
+    BOOST_TEST(daemon.admin("POST", "/v1/profiles/svc/refresh", {{"X-Tokenbroker", "yes"}}).status == 403);
+    BOOST_TEST(readFile(config.tokenFile("svc")) == token + "\n");
+    BOOST_TEST(daemon.adminPost("/v1/profiles/nosuch/refresh").status == 404);
+
+    const HttpResult renew = daemon.adminPost("/v1/profiles/svc/refresh");
+    BOOST_TEST(renew.status == 202, renew.body);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return withoutNewline(readFile(config.tokenFile("svc"))) != token; }, 10s),
+                       daemon.log());
+    const std::string renewed = withoutNewline(readFile(config.tokenFile("svc")));
+    BOOST_TEST(renewed.rfind("czs_", 0) == 0, renewed);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return contains(daemon.admin("GET", "/metrics").body,
+                                                       "tokenbroker_refreshes_total{profile=\"svc\",result=\"ok\"} 2\n"); },
+                                 5s));
+    expectNoTokenAnywhere(daemon, renewed);
+    BOOST_TEST(!contains(daemon.log(), token));
+    BOOST_TEST(!contains(daemon.log(), renewed));
+
+    // The endpoint's address is where `status` finds it.
+    RunResult status = broker({"status", "-c", config.path});
+    BOOST_TEST(status.status == 0, status.out << status.err);
+    BOOST_TEST(countOf(status.out, "\n") == 1u, status.out);
+    BOOST_TEST(status.out.rfind("svc  jwt  ready  expires ", 0) == 0, status.out);
+    BOOST_TEST(!contains(status.out, renewed));
+}
+
+BOOST_AUTO_TEST_CASE(status_prints_a_line_per_profile_and_exits_1_unless_all_are_ready)
+{
+    auto emulator = startEmulator();
+    BrokerConfig config;
+    config.write({config.jwtProfile("svc", *emulator),
+                  config.patProfile("stale", "pat_stale_token", "    expires_at: \"2020-01-01T00:00:00Z\"\n")});
+    DaemonProcess daemon(config);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("svc")).exists; }, 15s), daemon.log());
+    BOOST_TEST_REQUIRE(daemon.waitForLog("stale: failed: ", 10s), daemon.log());
+
+    RunResult status = broker({"status", "-c", config.path});
+    BOOST_TEST(status.status == 1, status.out << status.err);
+    BOOST_TEST(countOf(status.out, "\n") == 2u, status.out);
+    const auto svc = linesWith(status.out, "svc  ");
+    const auto stale = linesWith(status.out, "stale  ");
+    BOOST_REQUIRE_EQUAL(svc.size(), 1u);
+    BOOST_REQUIRE_EQUAL(stale.size(), 1u);
+    BOOST_TEST(svc[0].rfind("svc  jwt  ready", 0) == 0, svc[0]);
+    BOOST_TEST(stale[0].rfind("stale  pat  failed", 0) == 0, stale[0]);
+    BOOST_TEST(contains(stale[0], "the token expired at 2020-01-01T00:00:00Z"), stale[0]);
+    BOOST_TEST(!contains(status.out, "pat_stale_token"));
+    BOOST_TEST(daemon.admin("GET", "/readyz").status == 503);
+    BOOST_TEST(contains(daemon.admin("GET", "/metrics").body, "tokenbroker_profile_ready{profile=\"stale\"} 0\n"));
+
+    // No daemon: status says so and exits 1.
+    BOOST_TEST_REQUIRE(daemon.terminate().value_or(-1) == 0);
+    RunResult alone = broker({"status", "-c", config.path});
+    BOOST_TEST(alone.status == 1, alone.out << alone.err);
+    BOOST_TEST(contains(alone.err, "no daemon answered"), alone.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_profile_retrying_with_a_still_valid_token_stays_ready)
+{
+    // /readyz is 200 while every profile holds a valid token (broker.md):
+    // a failed renewal with 14 minutes of token left is not an outage.
+    JwtDaemon world;
+    Fault outage;
+    outage.status = 503;
+    outage.count = 1000;
+    addFault(*world.emulator, outage);
+    BOOST_REQUIRE_EQUAL(world.daemon->adminPost("/v1/profiles/svc/refresh").status, 202);
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("; attempt 1, next try ", 10s), world.daemon->log());
+
+    BOOST_TEST(profileStatus(*world.daemon, "svc") == "retrying");
+    BOOST_TEST(world.daemon->admin("GET", "/readyz").status == 200);
+    BOOST_TEST(contains(world.daemon->admin("GET", "/metrics").body, kReadyMetric + "1\n"));
+    BOOST_TEST(contains(world.daemon->admin("GET", "/metrics").body, "tokenbroker_consecutive_failures{profile=\"svc\"} "));
+    BOOST_TEST(fileState(world.tokenFile()).exists);
+}

@@ -1,0 +1,149 @@
+#define BOOST_TEST_MODULE IsolationShutdownTest
+#include <boost/test/unit_test.hpp>
+
+// One profile whose server hangs must not hold up the others (bounded worker
+// pool, default broker.workers 8), and SIGTERM must end the daemon within
+// 5 s with exit status 0 whether a renewal hangs in the network or nothing
+// is happening — leaving no temporary files next to the outputs.
+
+#include "EngineTestSupport.h"
+
+#include <algorithm>
+#include <csignal>
+#include <set>
+
+using namespace TokenBroker::Test;
+using namespace TokenBroker::Test::Engine;
+
+namespace {
+
+/// Output directory entries that are not a finished output.
+std::vector<std::string> leftovers(const std::string& outDir, const std::vector<std::string>& expected)
+{
+    std::vector<std::string> extra;
+    if (!fileState(outDir).exists)
+        return extra;
+    for (const auto& name : listDirectory(outDir))
+    {
+        if (std::find(expected.begin(), expected.end(), name) == expected.end())
+            extra.push_back(name);
+    }
+    return extra;
+}
+
+std::string joined(const std::vector<std::string>& names)
+{
+    std::string text;
+    for (const auto& name : names)
+        text += name + " ";
+    return text;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(fifty_profiles_where_one_server_hangs_the_other_49_get_their_tokens_promptly)
+{
+    auto emulator = startEmulator();
+    // Only the slow profile uses this account path, so only it hangs; it
+    // sorts first, so it takes a worker before anyone else starts.
+    const std::string slowPath = accountTokenPath("acct-slow");
+    Fault hang;
+    hang.path = slowPath;
+    hang.delayMs = 30000;
+    hang.count = 10;
+    addFault(*emulator, hang);
+
+    BrokerConfig config;
+    std::vector<std::string> profiles = {config.jwtProfile("a-slow", *emulator, "    account_id: acct-slow\n")};
+    std::vector<std::string> names, expectedFiles;
+    for (int i = 1; i <= 49; ++i)
+    {
+        const std::string name = "p" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+        names.push_back(name);
+        expectedFiles.push_back(name + ".json");
+        expectedFiles.push_back(name + ".token");
+        profiles.push_back(config.jwtProfile(name, *emulator));
+    }
+    config.write(profiles);  // broker.workers left at its default
+    DaemonProcess daemon(config);
+
+    const bool all = waitUntil(
+        [&] {
+            for (const auto& name : names)
+            {
+                if (!fileState(config.tokenFile(name)).exists)
+                    return false;
+            }
+            return true;
+        },
+        15s);
+    BOOST_TEST_REQUIRE(all, daemon.log());
+    // The slow one is still hanging, not failed and retried in between.
+    BOOST_TEST(requestTimes(*emulator, slowPath).size() == 1u);
+    BOOST_TEST(!fileState(config.tokenFile("a-slow")).exists);
+    BOOST_TEST(!contains(daemon.log(), "a-slow: ok"));
+    BOOST_TEST(countOf(daemon.log(), ": ok, token valid until ") == 49u, daemon.log());
+    std::set<std::string> tokens;
+    for (const auto& name : names)
+    {
+        const std::string token = readFile(config.tokenFile(name));
+        BOOST_TEST_CONTEXT(name)
+        {
+            BOOST_TEST(token.rfind("czs_", 0) == 0, token);
+        }
+        tokens.insert(token);
+    }
+    BOOST_TEST(tokens.size() == names.size(), "each profile has a token of its own");
+    const std::string profilesJson = daemon.admin("GET", "/v1/profiles").body;
+    BOOST_TEST(countOf(profilesJson, "\"status\":\"ready\"") == 49u);
+    BOOST_TEST(daemon.admin("GET", "/readyz").status == 503, "one profile has no token yet");
+
+    // SIGTERM with the slow renewal still in the network.
+    auto status = daemon.terminate(5s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit within 5 s of SIGTERM\n" << daemon.log());
+    BOOST_TEST(*status == 0, daemon.log());
+    BOOST_TEST(leftovers(config.outDir(), expectedFiles).empty(), joined(leftovers(config.outDir(), expectedFiles)));
+    emulator->process().signal(SIGKILL);  // still sleeping on the hung request
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_during_a_hanging_first_renewal_exits_0_within_5_s)
+{
+    auto emulator = startEmulator();
+    Fault hang;
+    hang.delayMs = 30000;
+    addFault(*emulator, hang);
+    BrokerConfig config;
+    config.write({config.jwtProfile("svc", *emulator)});
+    DaemonProcess daemon(config);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return requestTimes(*emulator, kTokenPath).size() == 1; }, 10s), daemon.log());
+
+    const auto asked = std::chrono::steady_clock::now();
+    auto status = daemon.terminate(5s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit within 5 s of SIGTERM\n" << daemon.log());
+    BOOST_TEST(*status == 0, daemon.log());
+    BOOST_TEST((std::chrono::steady_clock::now() - asked < 5s));
+    BOOST_TEST(contains(daemon.log(), "stopping"));
+    BOOST_TEST(contains(daemon.log(), "stopped"));
+    // Nothing was obtained, so nothing was written — not even a temp file.
+    BOOST_TEST(leftovers(config.outDir(), {}).empty(), joined(leftovers(config.outDir(), {})));
+    BOOST_TEST(requestTimes(*emulator, kTokenPath).size() == 1u, "no new renewal after SIGTERM");
+    emulator->process().signal(SIGKILL);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_while_idle_exits_0_promptly_and_leaves_the_outputs)
+{
+    JwtDaemon world;
+    const FileState token = fileState(world.tokenFile());
+    const FileState json = fileState(world.jsonFile());
+
+    auto status = world.daemon->terminate(5s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit within 5 s of SIGTERM\n" << world.daemon->log());
+    BOOST_TEST(*status == 0, world.daemon->log());
+    BOOST_TEST(contains(world.daemon->log(), "stopped"));
+    BOOST_TEST(!contains(world.daemon->log(), "abandoned"), world.daemon->log());
+    // A valid token stays for the programs that read it.
+    BOOST_TEST((fileState(world.tokenFile()) == token));
+    BOOST_TEST((fileState(world.jsonFile()) == json));
+    BOOST_TEST(leftovers(world.config.outDir(), {"svc.json", "svc.token"}).empty(),
+               joined(leftovers(world.config.outDir(), {"svc.json", "svc.token"})));
+}

@@ -1,0 +1,189 @@
+#define BOOST_TEST_MODULE ReloadTest
+#include <boost/test/unit_test.hpp>
+
+// Hot reload as a difference, by SIGHUP and by POST /v1/reload: added
+// profiles start, removed ones stop (outputs left or removed per on_remove),
+// changed ones restart, unchanged ones are not touched at all — same token
+// file (content, mtime, inode), same schedule, no request to the server. A
+// broken file changes nothing and is reported with file:line:col.
+
+#include "EngineTestSupport.h"
+
+#include <csignal>
+#include <sstream>
+
+using namespace TokenBroker::Test;
+using namespace TokenBroker::Test::Engine;
+
+namespace {
+
+/// The configuration's profiles by name, so each step states the whole file.
+struct Profiles
+{
+    const BrokerConfig& config;
+    const EmulatorProcess& emulator;
+
+    std::string keep(const std::string& extra = "") const { return config.jwtProfile("keep", emulator, extra); }
+    std::string pat(const std::string& name, const std::string& extra = "") const
+    {
+        return config.patProfile(name, "pat_" + name + "_token", extra);
+    }
+};
+
+/// "FILE:LINE:COL" of the first line containing `needle`, the column being
+/// where the line's text starts.
+std::string positionOf(const std::string& path, const std::string& needle)
+{
+    std::istringstream in(readFile(path));
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number)
+    {
+        if (contains(line, needle))
+            return path + ":" + std::to_string(number) + ":" + std::to_string(line.find_first_not_of(' ') + 1);
+    }
+    throw std::runtime_error(needle + " is not in " + path);
+}
+
+/// Everything an operator would compare before and after a reload.
+struct Snapshot
+{
+    std::map<std::string, FileState> files;
+    std::int64_t keepNextRefresh = 0;
+    std::size_t tokenRequests = 0;
+
+    Snapshot(const BrokerConfig& config, DaemonProcess& daemon, const EmulatorProcess& emulator,
+             const std::vector<std::string>& names)
+    {
+        for (const auto& name : names)
+            files[name] = fileState(config.tokenFile(name));
+        files["keep.json"] = fileState(config.jsonFile("keep"));
+        keepNextRefresh = profileView(daemon, "keep")->getValue<Poco::Int64>("next_refresh");
+        tokenRequests = requestTimes(emulator, kTokenPath).size();
+    }
+};
+
+void expectKeepUntouched(const Snapshot& before, const BrokerConfig& config, DaemonProcess& daemon,
+                         const EmulatorProcess& emulator)
+{
+    BOOST_TEST((fileState(config.tokenFile("keep")) == before.files.at("keep")),
+               "the unchanged profile's token file was rewritten");
+    BOOST_TEST((fileState(config.jsonFile("keep")) == before.files.at("keep.json")));
+    BOOST_TEST(profileView(daemon, "keep")->getValue<Poco::Int64>("next_refresh") == before.keepNextRefresh,
+               "the unchanged profile's schedule moved");
+    BOOST_TEST(requestTimes(emulator, kTokenPath).size() == before.tokenRequests,
+               "the unchanged profile asked the server for a token");
+    BOOST_TEST(profileStatus(daemon, "keep") == "ready");
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_restarts_profiles_and_leaves_unchanged_ones_alone)
+{
+    auto emulator = startEmulator();
+    BrokerConfig config;
+    Profiles p{config, *emulator};
+    config.write({p.keep(), p.pat("leaver"), p.pat("remover", "    on_remove: remove\n"), p.pat("changer")});
+    DaemonProcess daemon(config);
+    for (const char* name : {"keep", "leaver", "remover", "changer"})
+        BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile(name)).exists; }, 15s), daemon.log());
+    // Scheduled, not merely written: the schedule is part of what must stay.
+    BOOST_TEST_REQUIRE(daemon.waitForLog("keep: ok, token valid until ", 10s), daemon.log());
+    const Snapshot before(config, daemon, *emulator, {"keep", "leaver", "remover", "changer"});
+
+    config.write({p.keep(), p.pat("changer", "    expires_at: \"2099-01-01T00:00:00Z\"\n"), p.pat("newbie")});
+    daemon.process().signal(SIGHUP);
+    BOOST_TEST_REQUIRE(daemon.waitForLog("reloaded: 3 profiles", 10s), daemon.log());
+
+    // Added: started and published.
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("newbie")).exists; }, 10s), daemon.log());
+    BOOST_TEST(readFile(config.tokenFile("newbie")) == "pat_newbie_token\n");
+    // Changed: restarted, so published again under its new settings.
+    BOOST_TEST(contains(daemon.log(), "changer: changed; restarting it"), daemon.log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("changer")) != before.files.at("changer"); }, 10s));
+    BOOST_TEST(profileView(daemon, "changer")->getValue<Poco::Int64>("expires_at") == 4070908800);
+    // Removed, on_remove left at its default (leave): the file stays as it was.
+    BOOST_TEST(contains(daemon.log(), "leaver: removed from the configuration; its outputs stay"), daemon.log());
+    BOOST_TEST((fileState(config.tokenFile("leaver")) == before.files.at("leaver")));
+    // Removed with on_remove: remove: its output is withdrawn.
+    BOOST_TEST(contains(daemon.log(), "remover: removed from the configuration; withdrawing its outputs"), daemon.log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return !fileState(config.tokenFile("remover")).exists; }, 5s));
+    // Unchanged: not touched at all.
+    BOOST_TEST(!contains(daemon.log(), "keep: changed"));
+    BOOST_TEST(!contains(daemon.log(), "keep: removed"));
+    BOOST_TEST(!contains(daemon.log(), "keep: reusing the stored token"));
+    expectKeepUntouched(before, config, daemon, *emulator);
+    BOOST_TEST((profileNames(daemon) == std::vector<std::string>{"changer", "keep", "newbie"}));
+    BOOST_TEST(daemon.process().running());
+}
+
+BOOST_AUTO_TEST_CASE(a_broken_file_changes_nothing_and_is_reported_with_its_position)
+{
+    auto emulator = startEmulator();
+    BrokerConfig config;
+    Profiles p{config, *emulator};
+    config.write({p.keep(), p.pat("other")});
+    DaemonProcess daemon(config);
+    for (const char* name : {"keep", "other"})
+        BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile(name)).exists; }, 15s), daemon.log());
+    BOOST_TEST_REQUIRE(daemon.waitForLog("keep: ok, token valid until ", 10s), daemon.log());
+    const Snapshot before(config, daemon, *emulator, {"keep", "other"});
+
+    // By SIGHUP: an unknown key, and the profile that would be added with it.
+    config.write({p.keep(), p.pat("other"), p.pat("added", "    verfy: true\n")});
+    const std::string position = positionOf(config.path, "verfy:");
+    daemon.process().signal(SIGHUP);
+    BOOST_TEST_REQUIRE(daemon.waitForLog("reload failed; still running the previous configuration", 10s), daemon.log());
+    BOOST_TEST(contains(daemon.log(), position + ": error: unknown key 'verfy'"), position << "\n" << daemon.log());
+    BOOST_TEST(!fileState(config.tokenFile("added")).exists);
+    BOOST_TEST((profileNames(daemon) == std::vector<std::string>{"keep", "other"}));
+    BOOST_TEST((fileState(config.tokenFile("other")) == before.files.at("other")));
+    expectKeepUntouched(before, config, daemon, *emulator);
+
+    // By the admin endpoint: a YAML syntax error, answered 422 with the position.
+    writeFile(config.path, readFile(config.path) + "  broken: [unclosed\n");
+    HttpResult answer = daemon.adminPost("/v1/reload");
+    BOOST_TEST(answer.status == 422, answer.body);
+    BOOST_TEST(contains(answer.body, config.path + ":"), answer.body);
+    BOOST_TEST(contains(answer.body, ": error: "), answer.body);
+    BOOST_TEST(countOf(daemon.log(), "reload failed; still running the previous configuration") == 2u, daemon.log());
+    BOOST_TEST((profileNames(daemon) == std::vector<std::string>{"keep", "other"}));
+    expectKeepUntouched(before, config, daemon, *emulator);
+    BOOST_TEST(daemon.process().running());
+}
+
+BOOST_AUTO_TEST_CASE(post_v1_reload_applies_a_good_file_as_a_difference)
+{
+    auto emulator = startEmulator();
+    BrokerConfig config;
+    Profiles p{config, *emulator};
+    config.write({p.keep(), p.pat("gone", "    on_remove: remove\n")});
+    DaemonProcess daemon(config);
+    for (const char* name : {"keep", "gone"})
+        BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile(name)).exists; }, 15s), daemon.log());
+    BOOST_TEST_REQUIRE(daemon.waitForLog("keep: ok, token valid until ", 10s), daemon.log());
+    const Snapshot before(config, daemon, *emulator, {"keep", "gone"});
+
+    // Without the header an endpoint anyone on the machine can reach must
+    // not be a way to make the daemon act.
+    BOOST_TEST(daemon.admin("POST", "/v1/reload").status == 403);
+    BOOST_TEST(!contains(daemon.log(), "reloading"));
+
+    config.write({p.keep(), p.pat("fresh")});
+    HttpResult answer = daemon.adminPost("/v1/reload");
+    BOOST_TEST(answer.status == 200, answer.body);
+    BOOST_TEST(contains(daemon.log(), "reloaded: 2 profiles"), daemon.log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("fresh")).exists; }, 10s), daemon.log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return !fileState(config.tokenFile("gone")).exists; }, 5s), daemon.log());
+    expectKeepUntouched(before, config, daemon, *emulator);
+
+    // Changing the jwt profile itself restarts it: it asks for a new token.
+    config.write({p.keep("    duration: 1200s\n"), p.pat("fresh")});
+    answer = daemon.adminPost("/v1/reload");
+    BOOST_TEST(answer.status == 200, answer.body);
+    BOOST_TEST(contains(daemon.log(), "keep: changed; restarting it"), daemon.log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("keep")).content != before.files.at("keep").content; }, 10s),
+                       daemon.log());
+    BOOST_TEST(requestTimes(*emulator, kTokenPath).size() == before.tokenRequests + 1);
+    const std::string token = readFile(config.tokenFile("keep"));
+    BOOST_TEST(token.rfind("czs_", 0) == 0, token);
+}
