@@ -5,6 +5,7 @@
 // --daemon with a pidfile, and the signal loop (HUP reloads, TERM stops).
 
 #include "ChildProcess.h"
+#include "EmulatorProcess.h"
 #include "TempDir.h"
 
 #include <Poco/File.h>
@@ -131,6 +132,39 @@ BOOST_AUTO_TEST_CASE(once_exits_1_when_a_token_cannot_be_obtained)
     BOOST_TEST(once.status == 1);
     BOOST_TEST(contains(once.err, "alpha: failed: the token expired at 2020-01-01T00:00:00Z"), once.err);
     BOOST_TEST(!Poco::File(setup.out("alpha.token")).exists());
+}
+
+BOOST_AUTO_TEST_CASE(pat_verify_asks_the_server_and_a_rejected_token_fails)
+{
+    EmulatorProcess emulator("pats: [pat_good]\n");
+    Setup setup;
+    auto profile = [&](const std::string& name, const std::string& token) {
+        return setup.profile(name, token) + "    verify: true\n"
+                                            "    base_url: " + emulator.baseUrl() + "\n"
+                                            "    ca_file: " + emulator.caFile() + "\n";
+    };
+    setup.write(profile("good", "pat_good") + profile("bad", "pat_bad"));
+
+    RunResult good = broker({"once", "good", "-c", setup.config});
+    BOOST_TEST(good.status == 0, good.err);
+    BOOST_TEST(readFile(setup.out("good.token")) == "pat_good\n");
+
+    RunResult bad = broker({"once", "bad", "-c", setup.config});
+    BOOST_TEST(bad.status == 1);
+    BOOST_TEST(contains(bad.err, "bad: failed: token check failed: server answered code 4100"), bad.err);
+    BOOST_TEST(!contains(bad.err, "pat_bad"), "the token must not appear in the error");
+    BOOST_TEST(!Poco::File(setup.out("bad.token")).exists());
+
+    // The check really went to the server, with the token as bearer.
+    auto requests = emulator.requests();
+    int checks = 0;
+    for (std::size_t i = 0; i < requests->size(); ++i)
+    {
+        auto request = requests->getObject(static_cast<unsigned>(i));
+        if (request->getValue<std::string>("path") == "/v1/users/me")
+            ++checks;
+    }
+    BOOST_TEST(checks == 2);
 }
 
 BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
