@@ -42,10 +42,12 @@ FlowResult Profile::renew()
         ProfileStatus status = result.status == TOKENBROKER_NEEDS_LOGIN ? ProfileStatus::NeedsLogin
                                : result.status == TOKENBROKER_RETRY    ? ProfileStatus::Retrying
                                                                        : ProfileStatus::Failed;
-        // A token that expired (or was withdrawn as expired) stays reported
-        // as such until a renewal succeeds, not just until the next failure.
-        if (status == ProfileStatus::Retrying && !holdsValidToken &&
-            (current() || this->status() == ProfileStatus::Expired))
+        // A token that expired (or was withdrawn as expired, perhaps while
+        // this renewal was under way) stays reported as such until a
+        // renewal succeeds, not just until the next failure.
+        const auto held = current();
+        if (status == ProfileStatus::Retrying &&
+            (held ? !held->validAt(_clock.nowSeconds()) : this->status() == ProfileStatus::Expired))
             status = ProfileStatus::Expired;
         setStatus(status, result.message);
         return result;
@@ -77,6 +79,7 @@ FlowResult Profile::accept(Token token)
 
 FlowResult Profile::publish(const Token& token)
 {
+    std::lock_guard<std::mutex> publishing(_publishMutex);
     FlowResult result;
     result.status = TOKENBROKER_OK;
     result.token = token;
@@ -183,28 +186,40 @@ std::optional<Token> Profile::storedToken(bool publishIt)
 
 bool Profile::expire()
 {
-    std::lock_guard<std::mutex> lock(_renewMutex);
-    // The scheduler saw the token expired, but a renewal may have published
-    // a fresh one before this lock was free: that one must stay.
-    if (auto token = current(); token && token->validAt(_clock.nowSeconds()))
-        return false;
-    try
     {
-        FileLock lock(_flow->host().lockPath());
-        _state->clearToken(_spec.name, _flow->host().identity());
+        // Not _renewMutex: a renewal may hang in the network for as long as
+        // its timeouts allow, and the expired token must go now.
+        std::lock_guard<std::mutex> publishing(_publishMutex);
+        // The scheduler saw the token expired, but a renewal may have
+        // published a fresh one meanwhile: that one must stay.
+        if (auto token = current(); token && token->validAt(_clock.nowSeconds()))
+            return false;
+        withdrawOutputs();
+        {
+            std::lock_guard<std::mutex> statusLock(_statusMutex);
+            _current.reset();
+        }
+        // Losing the token does not make a profile that waits for a login any
+        // less in need of one: status must keep showing what to do.
+        setStatus(status() == ProfileStatus::NeedsLogin ? ProfileStatus::NeedsLogin : ProfileStatus::Expired,
+                  lastError());
     }
-    catch (const std::exception& e)
+    // The stored copy goes too unless a renewal is under way (it holds the
+    // state lock across the network and replaces the copy itself); an
+    // expired stored token is never used anyway.
+    std::unique_lock<std::mutex> renewing(_renewMutex, std::try_to_lock);
+    if (renewing.owns_lock() && !current())
     {
-        _logger.warning("cannot clear the stored token: %s", std::string(e.what()));
+        try
+        {
+            FileLock lock(_flow->host().lockPath());
+            _state->clearToken(_spec.name, _flow->host().identity());
+        }
+        catch (const std::exception& e)
+        {
+            _logger.warning("cannot clear the stored token: %s", std::string(e.what()));
+        }
     }
-    withdrawOutputs();
-    {
-        std::lock_guard<std::mutex> statusLock(_statusMutex);
-        _current.reset();
-    }
-    // Losing the token does not make a profile that waits for a login any
-    // less in need of one: status must keep showing what to do.
-    setStatus(status() == ProfileStatus::NeedsLogin ? ProfileStatus::NeedsLogin : ProfileStatus::Expired, lastError());
     return true;
 }
 

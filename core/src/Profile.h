@@ -52,8 +52,10 @@ public:
     /// process); publishes it again when `publish` is set.
     std::optional<Token> storedToken(bool publish);
 
-    /// Removes an expired token from state and outputs; false (nothing
-    /// removed) when a renewal has meanwhile published a valid one.
+    /// Removes an expired token from the outputs (and from state when no
+    /// renewal is under way); false (nothing removed) when a renewal has
+    /// meanwhile published a valid one. Never waits for a renewal, so an
+    /// expired token leaves on time even while the server hangs.
     bool expire();
 
     /// Removes the outputs (profile deleted with on_remove: remove).
@@ -82,6 +84,7 @@ private:
     Poco::Logger& _logger;
 
     std::mutex _renewMutex;           ///< one renewal at a time (ABI rule)
+    std::mutex _publishMutex;         ///< orders publishing and withdrawing; never held across the network
     mutable std::mutex _statusMutex;
     ProfileStatus _status = ProfileStatus::Starting;
     std::optional<Token> _current;

@@ -217,14 +217,14 @@ void Scheduler::loop()
         std::vector<std::shared_ptr<Profile>> expired;
         for (auto& [name, entry] : _entries)
         {
-            if (entry.inFlight)
-                continue;
+            // Expiry is checked for renewals in flight too: one hanging in
+            // the network must not keep an expired token in the outputs.
             auto token = entry.profile->current();
             if (token && token->expires() && token->expiresAt * 1000 <= now)
                 expired.push_back(entry.profile);
             else if (token && token->expires())
                 nextWake = std::min(nextWake, token->expiresAt * 1000);
-            if (entry.parked)
+            if (entry.inFlight || entry.parked)
                 continue;
             if (entry.dueMs <= now)
             {

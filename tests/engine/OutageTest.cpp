@@ -107,3 +107,28 @@ BOOST_AUTO_TEST_CASE(a_clock_jump_past_expiry_is_noticed_without_a_signal)
     const std::string json = readFile(world.jsonFile());
     BOOST_TEST(contains(json, renewed.content.substr(0, renewed.content.size() - 1)), json);
 }
+
+BOOST_AUTO_TEST_CASE(a_token_that_expires_while_its_renewal_hangs_is_withdrawn_on_time)
+{
+    // 4 s tokens renewed after 2 s; that renewal hangs 14 s in the server,
+    // within request_timeout. The token must leave the outputs when it
+    // expires, not when the hung renewal finally returns.
+    JwtDaemon world("    duration: 4s\n    request_timeout: 30s\n    read_timeout: 30s\n");
+    Fault hang;
+    hang.delayMs = 14000;
+    addFault(*world.emulator, hang);
+
+    BOOST_TEST_REQUIRE(waitUntil([&] { return !fileState(world.tokenFile()).exists; }, 12s),
+                       "the expired token stayed in the outputs while its renewal hung\n" << world.daemon->log());
+    // Withdrawn while the renewal was still in the network.
+    BOOST_TEST(world.renewals() == 1u, world.daemon->log());
+    BOOST_TEST(requestTimes(*world.emulator, kTokenPath).size() == 2u);
+    BOOST_TEST(contains(world.daemon->log(), "svc: token expired before it could be renewed; removed from its outputs"));
+    BOOST_TEST(!fileState(world.jsonFile()).exists);
+    BOOST_TEST(profileStatus(*world.daemon, "svc") == "expired");
+
+    // The hung renewal completes: the new token is published.
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2, 15s), world.daemon->log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(world.tokenFile()).exists; }, 5s), world.daemon->log());
+    BOOST_TEST(profileStatus(*world.daemon, "svc") == "ready");
+}
