@@ -220,7 +220,13 @@ std::string DaemonProcess::adminUrl()
 HttpResult DaemonProcess::admin(const std::string& method, const std::string& path,
                                 const std::vector<std::pair<std::string, std::string>>& headers)
 {
-    Poco::URI uri(adminUrl());
+    return httpRequest(adminUrl(), method, path, headers);
+}
+
+HttpResult httpRequest(const std::string& baseUrl, const std::string& method, const std::string& path,
+                       const std::vector<std::pair<std::string, std::string>>& headers)
+{
+    Poco::URI uri(baseUrl);
     Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
     session.setTimeout(Poco::Timespan(10, 0));
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);

@@ -135,6 +135,10 @@ Poco::JSON::Object::Ptr profileView(DaemonProcess& daemon, const std::string& na
 std::string profileStatus(DaemonProcess& daemon, const std::string& name);
 std::vector<std::string> profileNames(DaemonProcess& daemon);
 
+/// One plain-HTTP request (the admin endpoint), e.g. to "http://127.0.0.1:PORT".
+HttpResult httpRequest(const std::string& baseUrl, const std::string& method, const std::string& path,
+                       const std::vector<std::pair<std::string, std::string>>& headers = {});
+
 /// `tokenbroker ARGS` to completion, without the caller's TOKENBROKER_* or
 /// COZE_* variables.
 RunResult broker(const std::vector<std::string>& args);

@@ -46,9 +46,7 @@ BOOST_AUTO_TEST_CASE(a_logging_section_sends_the_refresh_lines_to_a_file_channel
     const std::string urlLine = linesWith(readFile(logFile), "admin endpoint on ").at(0);
     const std::string adminUrl = urlLine.substr(urlLine.find("http://"));
     BOOST_TEST(readFile(config.dir.file("state/admin.url")) == adminUrl + "\n");
-    RunResult renew = run("/usr/bin/curl", {{"-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
-                                             "X-Tokenbroker: 1", adminUrl + "/v1/profiles/svc/refresh"}});
-    BOOST_TEST(renew.out == "202", renew.out << renew.err);
+    BOOST_TEST(httpRequest(adminUrl, "POST", "/v1/profiles/svc/refresh", {{"X-Tokenbroker", "1"}}).status == 202);
     BOOST_TEST_REQUIRE(logged("svc: failed: "), readFile(logFile));
     BOOST_TEST_REQUIRE(logged("svc: ok, token valid until ", 2), readFile(logFile));
     const auto failed = linesWith(readFile(logFile), "svc: failed: ");
