@@ -29,7 +29,10 @@ std::int64_t RefreshTiming::retryDelay(int failures, std::int64_t retryAfterSeco
         cap *= 2;
     cap = std::min(cap, maxMs);
     std::uniform_int_distribution<std::int64_t> jitter(minMs, std::max(minMs, cap));
-    return std::max(jitter(_random), retryAfterSeconds * 1000);
+    // A server may ask for a long pause, but not for one that outlasts
+    // every sane outage: an hour at most.
+    constexpr std::int64_t maxRetryAfterMs = 3600 * 1000;
+    return std::max(jitter(_random), std::min(retryAfterSeconds * 1000, maxRetryAfterMs));
 }
 
 } // namespace TokenBroker

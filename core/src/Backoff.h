@@ -20,7 +20,8 @@ public:
 
     /// Delay in ms before attempt number `failures` (1 = first retry):
     /// exponential with full jitter, drawn from [min_backoff, min(max_backoff,
-    /// min_backoff * 2^(failures-1))], and at least the server's Retry-After.
+    /// min_backoff * 2^(failures-1))], and at least the server's Retry-After
+    /// (itself capped at one hour).
     std::int64_t retryDelay(int failures, std::int64_t retryAfterSeconds);
 
 private:

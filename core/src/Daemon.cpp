@@ -2,6 +2,7 @@
 
 #include "AtomicFile.h"
 #include "ConfigLoader.h"
+#include "RotationHook.h"
 
 namespace TokenBroker {
 
@@ -104,6 +105,9 @@ std::size_t Daemon::stop()
 {
     std::lock_guard<std::mutex> lock(_mutex);
     _admin.reset();
+    // A renewal waiting for its on_rotate hook would otherwise hold the
+    // shutdown for the hook's whole time-out, and the hook outlive us.
+    terminateRunningHooks();
     return _scheduler ? _scheduler->stop() : 0;
 }
 

@@ -24,4 +24,8 @@ struct HookResult
 HookResult runHook(const std::vector<std::string>& argv, const std::map<std::string, std::string>& environment,
                    std::chrono::milliseconds timeout);
 
+/// Terminates every hook still running (the daemon is stopping), so none
+/// outlives it; their runHook() calls then return.
+void terminateRunningHooks();
+
 } // namespace TokenBroker

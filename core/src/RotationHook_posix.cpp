@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <mutex>
+#include <set>
+
 namespace TokenBroker {
 
 namespace {
@@ -32,6 +35,10 @@ std::vector<std::string> cleanEnvironment(const std::map<std::string, std::strin
         entries.push_back(name + "=" + value);
     return entries;
 }
+
+/// Process groups of the hooks running now.
+std::mutex g_runningMutex;
+std::set<pid_t> g_running;
 
 int decode(int raw)
 {
@@ -115,6 +122,10 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
     }
     ::close(execFds[0]);
     result.started = true;
+    {
+        std::lock_guard<std::mutex> lock(g_runningMutex);
+        g_running.insert(pid);
+    }
 
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     bool open = true;
@@ -166,8 +177,19 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
         result.output.append(buffer, std::min<std::size_t>(static_cast<std::size_t>(n), maxOutput - result.output.size()));
     }
     ::close(pipeFds[0]);
+    {
+        std::lock_guard<std::mutex> lock(g_runningMutex);
+        g_running.erase(pid);
+    }
     result.exitStatus = decode(raw);
     return result;
+}
+
+void terminateRunningHooks()
+{
+    std::lock_guard<std::mutex> lock(g_runningMutex);
+    for (pid_t group : g_running)
+        ::kill(-group, SIGTERM);
 }
 
 } // namespace TokenBroker

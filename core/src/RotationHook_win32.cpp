@@ -76,4 +76,9 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
     return result;
 }
 
+// Windows hooks are waited for with their own time-out only.
+void terminateRunningHooks()
+{
+}
+
 } // namespace TokenBroker

@@ -140,4 +140,11 @@ BOOST_AUTO_TEST_CASE(honours_retry_after_even_beyond_max_backoff)
         BOOST_REQUIRE(timing.retryDelay(1, 0) >= 1000);
 }
 
+BOOST_AUTO_TEST_CASE(a_retry_after_beyond_an_hour_is_cut_to_an_hour)
+{
+    RefreshTiming timing(policy(0.8, 1, 10));
+    BOOST_TEST(timing.retryDelay(1, 86400 * 30) == 3600 * 1000);
+    BOOST_TEST(timing.retryDelay(1, 3600) == 3600 * 1000);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,9 @@
 #include <csignal>
 #include <cerrno>
 #include <sstream>
+#include <thread>
+
+#include <Poco/File.h>
 
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::Engine;
@@ -123,6 +126,38 @@ BOOST_AUTO_TEST_CASE(a_hook_that_outlives_on_rotate_timeout_is_killed_and_the_da
     BOOST_TEST(readFile(world.tokenFile()) != first);
     BOOST_TEST(world.daemon->waitForLog("did not finish within 1 s and was killed", 10s, 2), world.daemon->log());
     BOOST_TEST(world.daemon->process().running());
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_while_a_hook_runs_stops_the_hook_and_the_daemon_promptly)
+{
+    TempDir hookDir;
+    const std::string pidFile = hookDir.file("hook.pid");
+    const std::string firstRun = hookDir.file("first-run-done");
+    // The first rotation's hook returns at once (the fixture waits for that
+    // renewal); the second one hangs until it is stopped.
+    JwtDaemon world(hook("if [ -f " + firstRun + " ]; then echo $$ > " + pidFile + "; exec sleep 60; fi; touch " +
+                             firstRun,
+                         "    on_rotate_timeout: 1m\n"));
+    BOOST_REQUIRE_EQUAL(world.daemon->adminPost("/v1/profiles/svc/refresh").status, 202);
+    for (int i = 0; i < 500 && !Poco::File(pidFile).exists(); ++i)
+        std::this_thread::sleep_for(20ms);
+    BOOST_REQUIRE(Poco::File(pidFile).exists());
+    std::this_thread::sleep_for(100ms);
+    const pid_t pid = std::stoi(readFile(pidFile));
+    BOOST_REQUIRE(::kill(pid, 0) == 0);
+
+    world.daemon->process().signal(SIGTERM);
+    auto status = world.daemon->process().wait(5s);
+    BOOST_REQUIRE(status);
+    BOOST_TEST(*status == 0);
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i)
+    {
+        gone = ::kill(pid, 0) != 0 && errno == ESRCH;
+        std::this_thread::sleep_for(20ms);
+    }
+    BOOST_TEST(gone, "the hook (pid " << pid << ") outlived the daemon");
+    BOOST_TEST(!contains(world.daemon->log(), "abandoned"), world.daemon->log());
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_hook_is_reported_and_not_fatal)
