@@ -7,7 +7,9 @@
 
 #include <cstring>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include <Poco/Net/Net.h>
+#else
 #include "SignalLoop.h"
 #include <sys/resource.h>
 #endif
@@ -33,6 +35,8 @@ std::string commandWord(int argc, char** argv)
 #ifdef _WIN32
 int wmain(int argc, wchar_t** argv)
 {
+    // With static POCO nothing else calls WSAStartup.
+    Poco::Net::initializeNetwork();
     Poco::AutoPtr<TokenBroker::TokenBrokerApp> app = new TokenBroker::TokenBrokerApp;
     app->setDefaultConfigPath(TokenBroker::ConfigLoader::defaultPath());
     return TokenBroker::TokenBrokerApp::exitCode(app->run(argc, argv));
