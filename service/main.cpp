@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #endif
 
+#ifndef _WIN32
 namespace {
 
 /// The command word, found before POCO parses the options: `run` must block
@@ -31,6 +32,7 @@ std::string commandWord(int argc, char** argv)
 }
 
 } // namespace
+#endif
 
 #ifdef _WIN32
 int wmain(int argc, wchar_t** argv)
