@@ -1,5 +1,7 @@
 #include "HttpClient.h"
 
+#include "SessionPool.h"
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -37,28 +39,14 @@ HttpClient::HttpClient(std::string caFile, HttpTimeouts timeouts)
 
 Poco::Net::Context::Ptr HttpClient::context() const
 {
-    if (!_context)
+    try
     {
-        initializeTls();
-        try
-        {
-            // VERIFY_STRICT: POCO skips the host-name check for loopback
-            // peers under VERIFY_RELAXED, which would let any certificate
-            // from the emulator's CA pass for any name.
-            Poco::Net::Context::Params params;
-            params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-            params.caLocation = _caFile;
-            params.loadDefaultCAs = _caFile.empty();
-            params.verificationDepth = 9;
-            params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
-            _context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-        }
-        catch (const Poco::Exception& e)
-        {
-            throw TransportError("cannot set up TLS with ca_file '" + _caFile + "': " + e.displayText());
-        }
+        return SessionPool::instance().context(_caFile);
     }
-    return _context;
+    catch (const Poco::Exception& e)
+    {
+        throw TransportError("cannot set up TLS with ca_file '" + _caFile + "': " + e.displayText());
+    }
 }
 
 namespace {
@@ -83,13 +71,15 @@ HttpResponse HttpClient::send(const HttpRequest& request) const
     {
         throw std::invalid_argument("invalid URL: " + e.displayText());
     }
-    std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (uri.getScheme() == "https")
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context());
-    else if (uri.getScheme() == "http")
-        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
-    else
+    if (uri.getScheme() != "https" && uri.getScheme() != "http")
         throw std::invalid_argument("unsupported URL scheme '" + uri.getScheme() + "'");
+    const std::string poolKey = uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort()) + "|" + _caFile;
+    std::unique_ptr<Poco::Net::HTTPClientSession> session = SessionPool::instance().take(poolKey);
+    if (!session && uri.getScheme() == "https")
+        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context());
+    else if (!session)
+        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+    session->setKeepAlive(true);
 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(_timeouts.total);
     auto remaining = [&]() {
@@ -129,6 +119,8 @@ HttpResponse HttpClient::send(const HttpRequest& request) const
             if (response.body.size() > maxBodySize)
                 throw TransportError("answer is larger than " + std::to_string(maxBodySize) + " bytes");
         }
+        if (httpResponse.getKeepAlive())
+            SessionPool::instance().give(poolKey, std::move(session));
         return response;
     }
     catch (const TransportError&)

@@ -50,7 +50,6 @@ private:
 
     std::string _caFile;
     HttpTimeouts _timeouts;
-    mutable Poco::Net::Context::Ptr _context;
 };
 
 /// Initialises OpenSSL once and makes any unverifiable certificate fail
