@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "ConfigLoader.h"
+#include "TextMatch.h"
 #include "TempDir.h"
 
 #include <Poco/Path.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 using namespace TokenBroker;
+using TokenBroker::Test::contains;
 using TokenBroker::Test::TempDir;
 using TokenBroker::Test::writeFile;
 
@@ -56,11 +58,6 @@ std::string onlyError(const std::string& yaml)
                                                                                       return all;
                                                                                   }());
     return errors.front();
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
 }
 
 /// A minimal valid profile body, so an error test isolates one problem.

@@ -6,6 +6,7 @@
 // connections are shared between clients but never kept past maxIdle.
 
 #include "ChildProcess.h"
+#include "TextMatch.h"
 #include "EmulatorProcess.h"
 #include "HttpClient.h"
 #include "SessionPool.h"
@@ -25,11 +26,6 @@ HttpRequest usersMe(const std::string& baseUrl)
     request.url = baseUrl + "/v1/users/me";
     request.headers["Authorization"] = "Bearer pat_ok";
     return request;
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
 }
 
 void openssl(const std::vector<std::string>& args)

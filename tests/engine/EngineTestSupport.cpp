@@ -1,4 +1,5 @@
 #include "EngineTestSupport.h"
+#include "TextMatch.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/JSON/Array.h>
@@ -153,11 +154,6 @@ std::vector<std::string> linesWith(const std::string& text, const std::string& p
             lines.push_back(line);
     }
     return lines;
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
 }
 
 std::size_t countOf(const std::string& text, const std::string& part)

@@ -7,6 +7,7 @@
 // exit codes and the emulator's request log.
 
 #include "ChildProcess.h"
+#include "TextMatch.h"
 #include "EmulatorProcess.h"
 #include "TempDir.h"
 
@@ -96,7 +97,6 @@ bool waitUntil(const std::function<bool()>& condition, std::chrono::milliseconds
 
 /// Lines of `text` that contain `part`.
 std::vector<std::string> linesWith(const std::string& text, const std::string& part);
-bool contains(const std::string& text, const std::string& part);
 std::size_t countOf(const std::string& text, const std::string& part);
 
 /// The daemon: `tokenbroker run -c CONFIG` with its log on stderr, and the

@@ -1,4 +1,5 @@
 #include "JwtTestSupport.h"
+#include "TextMatch.h"
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>  // the encoding option flags
@@ -191,11 +192,6 @@ std::string bearerOf(const Poco::JSON::Object::Ptr& request)
     if (value.rfind("Bearer ", 0) != 0)
         throw std::runtime_error("no bearer credential in the request");
     return value.substr(7);
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
 }
 
 } // namespace TokenBroker::Test::Jwt

@@ -5,6 +5,7 @@
 // for what the broker sent.
 
 #include "ChildProcess.h"
+#include "TextMatch.h"
 #include "EmulatorProcess.h"
 #include "TempDir.h"
 
@@ -103,7 +104,5 @@ std::vector<Poco::JSON::Object::Ptr> tokenRequests(const EmulatorProcess& emulat
 std::string headerOf(const Poco::JSON::Object::Ptr& request, const std::string& name);
 /// The JWT of a logged request's `Authorization: Bearer`.
 std::string bearerOf(const Poco::JSON::Object::Ptr& request);
-
-bool contains(const std::string& text, const std::string& part);
 
 } // namespace TokenBroker::Test::Jwt

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "LoginUser.h"
+#include "TextMatch.h"
 #include "OAuthWorld.h"
 #include "RecordedRequests.h"
 
@@ -21,11 +22,6 @@ using namespace TokenBroker::Test::OAuth;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
 
 std::string formEncoded(const std::string& uri)
 {

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "LoginUser.h"
+#include "TextMatch.h"
 #include "OAuthWorld.h"
 #include "RecordedRequests.h"
 
@@ -21,11 +22,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string kDevicePollGrant = "urn:ietf:params:oauth:grant-type:device_code";
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
 
 unsigned permissions(const std::string& path)
 {

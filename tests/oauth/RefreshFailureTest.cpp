@@ -5,17 +5,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include "OAuthWorld.h"
+#include "TextMatch.h"
 #include "RecordedRequests.h"
 
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::OAuth;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
 
 /// A logged-in pkce profile whose next token request meets `fault`.
 struct FailingRefresh

@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "OAuthWorld.h"
+#include "TextMatch.h"
 #include "RecordedRequests.h"
 
 #include <Poco/File.h>
@@ -22,11 +23,6 @@ using namespace TokenBroker::Test::OAuth;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
 
 std::size_t occurrences(const std::string& text, const std::string& part)
 {

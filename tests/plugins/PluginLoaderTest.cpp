@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "ChildProcess.h"
+#include "TextMatch.h"
 #include "PluginRegistry.h"
 #include "TempDir.h"
 
@@ -31,11 +32,6 @@ PluginRegistry loadFrom(const TempDir& dir)
     PluginRegistry registry;
     registry.loadDirectories({dir.path()});
     return registry;
-}
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 // --daemon with a pidfile, and the signal loop (HUP reloads, TERM stops).
 
 #include "ChildProcess.h"
+#include "TextMatch.h"
 #include "EmulatorProcess.h"
 #include "TempDir.h"
 
@@ -18,11 +19,6 @@ using namespace TokenBroker::Test;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool contains(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
 
 bool waitForFile(const std::string& path, std::chrono::milliseconds timeout, const std::string& content = "")
 {
