@@ -24,6 +24,11 @@ struct HookResult
 HookResult runHook(const std::vector<std::string>& argv, const std::map<std::string, std::string>& environment,
                    std::chrono::milliseconds timeout);
 
+/// The environment a hook gets: the named variables of the broker's own
+/// environment that are set, then `extra` (which wins).
+std::map<std::string, std::string> hookEnvironment(const std::vector<std::string>& inherited,
+                                                   const std::map<std::string, std::string>& extra);
+
 /// Terminates every hook still running (the daemon is stopping), so none
 /// outlives it; their runHook() calls then return.
 void terminateRunningHooks();

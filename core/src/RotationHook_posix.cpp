@@ -20,16 +20,9 @@ constexpr std::size_t maxOutput = 64 * 1024;
 
 std::vector<std::string> cleanEnvironment(const std::map<std::string, std::string>& extra)
 {
-    std::map<std::string, std::string> env;
-    for (const char* name : {"PATH", "HOME", "LANG", "LC_ALL", "TZ"})
-    {
-        if (const char* value = std::getenv(name))
-            env[name] = value;
-    }
+    std::map<std::string, std::string> env = hookEnvironment({"PATH", "HOME", "LANG", "LC_ALL", "TZ"}, extra);
     if (!env.count("PATH"))
         env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-    for (const auto& [name, value] : extra)
-        env[name] = value;
     std::vector<std::string> entries;
     for (const auto& [name, value] : env)
         entries.push_back(name + "=" + value);

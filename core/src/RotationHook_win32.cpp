@@ -36,14 +36,7 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
     std::wstring commandLine;
     for (const auto& arg : argv)
         commandLine += (commandLine.empty() ? L"" : L" ") + quote(arg);
-    std::map<std::string, std::string> env = environment;
-    for (const char* name : {"SystemRoot", "PATH", "TEMP", "TMP"})
-    {
-        char value[4096];
-        DWORD n = ::GetEnvironmentVariableA(name, value, sizeof value);
-        if (n > 0 && n < sizeof value)
-            env[name] = value;
-    }
+    const std::map<std::string, std::string> env = hookEnvironment({"SystemRoot", "PATH", "TEMP", "TMP"}, environment);
     std::wstring block;
     for (const auto& [name, value] : env)
     {

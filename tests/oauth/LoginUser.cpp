@@ -5,7 +5,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/SHA2Engine.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <sstream>
@@ -66,14 +65,7 @@ HttpResult browse(const std::string& url)
     session.setTimeout(Poco::Timespan(10, 0));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
     session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    HttpResult result;
-    result.status = static_cast<int>(response.getStatus());
-    for (const auto& header : response)
-        result.headers.push_back(header);
-    Poco::StreamCopier::copyToString(in, result.body);
-    return result;
+    return receiveResult(session);
 }
 
 std::string queryParameter(const std::string& url, const std::string& name)

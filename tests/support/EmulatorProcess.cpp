@@ -174,9 +174,13 @@ HttpResult EmulatorProcess::request(const std::string& method, const std::string
     if (!body.empty() || method == "POST")
         request.setContentLength(static_cast<std::streamsize>(body.size()));
     session->sendRequest(request) << body;
+    return receiveResult(*session);
+}
 
+HttpResult receiveResult(Poco::Net::HTTPClientSession& session)
+{
     Poco::Net::HTTPResponse response;
-    std::istream& in = session->receiveResponse(response);
+    std::istream& in = session.receiveResponse(response);
     HttpResult result;
     result.status = static_cast<int>(response.getStatus());
     for (const auto& header : response)

@@ -6,6 +6,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
 
 #include <cstdint>
 #include <map>
@@ -29,6 +30,9 @@ struct HttpResult
     /// The body parsed as a JSON object; throws if it is not one.
     Poco::JSON::Object::Ptr json() const;
 };
+
+/// Reads the answer to a request sent on `session`.
+HttpResult receiveResult(Poco::Net::HTTPClientSession& session);
 
 /// A running `coze-emulator` (TOKENBROKER_EMULATOR_EXE) on a free port with
 /// its own throwaway CA, plus an HTTPS client that verifies strictly against
