@@ -1,0 +1,55 @@
+#pragma once
+
+#include "ProfileView.h"
+
+#include <Poco/Net/HTTPServer.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace TokenBroker {
+
+/// What the admin endpoint shows and can do.
+class AdminBackend
+{
+public:
+    virtual ~AdminBackend() = default;
+    virtual std::vector<ProfileView> profiles() const = 0;
+    /// Re-reads the configuration; false with the errors when it is broken.
+    virtual bool reload(std::string& errors) = 0;
+    /// Renews one profile now (e.g. after `tokenbroker login`).
+    virtual bool renewNow(const std::string& profile) = 0;
+};
+
+/// The admin HTTP endpoint (loopback by default):
+///   GET  /healthz                   200 while running
+///   GET  /readyz                    200 once every profile holds a valid token, else 503
+///   GET  /metrics                   Prometheus text
+///   GET  /v1/profiles               JSON state per profile (no secrets)
+///   GET  /                          HTML status page
+///   POST /v1/reload                 re-read the configuration
+///   POST /v1/profiles/NAME/refresh  renew NAME now
+/// POSTs must carry "X-Tokenbroker: 1", a header no web page can add to a
+/// cross-site request, so a browser visiting a hostile page cannot drive them.
+class AdminServer
+{
+public:
+    /// Binds HOST:PORT (port 0 picks a free one); throws Poco::Exception.
+    AdminServer(const std::string& listen, AdminBackend& backend);
+    ~AdminServer();
+
+    /// "http://HOST:PORT" actually bound.
+    const std::string& url() const { return _url; }
+
+private:
+    std::unique_ptr<Poco::Net::HTTPServer> _server;
+    std::string _url;
+};
+
+/// Renders ProfileView lists; shared by the admin endpoint and `status`.
+std::string profilesJson(const std::vector<ProfileView>& views);
+std::string profilesMetrics(const std::vector<ProfileView>& views);
+bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds);
+
+} // namespace TokenBroker

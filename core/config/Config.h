@@ -1,0 +1,93 @@
+#pragma once
+
+#include "Diagnostics.h"
+#include "HttpTimeouts.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace TokenBroker {
+
+/// When and how often tokens are renewed (broker.refresh).
+struct RefreshPolicy
+{
+    double at = 0.8;                ///< fraction of the lifetime after which to renew
+    std::int64_t minBackoff = 1;    ///< seconds
+    std::int64_t maxBackoff = 300;  ///< seconds
+};
+
+/// The `broker:` section.
+struct BrokerSettings
+{
+    std::string stateDir;
+    std::vector<std::string> pluginDirs;   ///< empty = the built-in default
+    std::string adminListen = "127.0.0.1:7469";  ///< "off" disables the endpoint
+    RefreshPolicy refresh;
+    int workers = 8;                       ///< concurrent refreshes in the daemon
+};
+
+/// One entry of a profile's `outputs:` list.
+struct OutputSpec
+{
+    enum class Kind { File, Env };
+
+    Kind kind = Kind::File;
+    SourceLocation location;
+    std::string path;                   ///< file: target; env: env-file (Unix)
+    std::string format = "raw";         ///< raw | json | env (file outputs)
+    std::string variable;               ///< env outputs, and file outputs in env format
+    std::optional<unsigned> mode;       ///< file permission bits
+    std::string owner;                  ///< user name or numeric id
+    std::string group;                  ///< group name or numeric id
+    std::string scope = "user";         ///< env outputs on Windows: user | machine
+};
+
+/// One plugin setting as written in YAML, kept with its position so the
+/// plugin's schema can be checked later with file:line:col.
+struct SettingEntry
+{
+    YAML::Node value;
+    SourceLocation keyLocation;
+    SourceLocation valueLocation;
+    bool fromDefaults = false;
+};
+
+/// One entry of `profiles:` with `defaults:` merged in.
+struct ProfileSpec
+{
+    std::string name;
+    SourceLocation location;
+    std::string flow;
+    SourceLocation flowLocation;
+    std::string baseUrl = "https://api.coze.cn";
+    std::string wwwBaseUrl;             ///< empty = derived from baseUrl
+    std::string caFile;
+    HttpTimeouts timeouts;
+    std::vector<OutputSpec> outputs;
+    std::vector<std::string> onRotate;  ///< argv, no shell
+    std::int64_t onRotateTimeout = 30;
+    std::string onRemove = "leave";     ///< leave | remove
+    std::map<std::string, SettingEntry> settings;  ///< keys the core does not own
+    std::string baseDirectory;          ///< for relative {file: ...} references
+
+    /// A stable text of everything above, for "did this profile change?".
+    std::string fingerprint;
+};
+
+/// A whole configuration file.
+struct Config
+{
+    std::string path;                   ///< absolute
+    BrokerSettings broker;
+    std::vector<ProfileSpec> profiles;
+    YAML::Node root;                    ///< for the POCO configuration view (logging.*)
+
+    const ProfileSpec* findProfile(const std::string& name) const;
+};
+
+} // namespace TokenBroker

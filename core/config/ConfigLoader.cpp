@@ -1,0 +1,482 @@
+#include "ConfigLoader.h"
+
+#include "DefaultPaths.h"
+
+#include "YamlReader.h"
+
+#include <Poco/Environment.h>
+#include <Poco/Path.h>
+
+#include "Suggest.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <regex>
+#include <sstream>
+
+namespace TokenBroker {
+
+const ProfileSpec* Config::findProfile(const std::string& name) const
+{
+    for (const auto& profile : profiles)
+    {
+        if (profile.name == name)
+            return &profile;
+    }
+    return nullptr;
+}
+
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"broker", "defaults", "profiles", "logging"};
+const std::vector<std::string> kBrokerKeys = {"state_dir", "plugin_dirs", "admin", "refresh", "workers"};
+const std::vector<std::string> kRefreshKeys = {"at", "min_backoff", "max_backoff"};
+const std::vector<std::string> kAdminKeys = {"listen"};
+/// Keys of a profile the core handles itself; everything else belongs to the flow.
+const std::vector<std::string> kProfileCoreKeys = {
+    "flow", "base_url", "www_base_url", "ca_file", "connect_timeout", "read_timeout", "request_timeout",
+    "outputs", "on_rotate", "on_rotate_timeout", "on_remove"};
+const std::vector<std::string> kFileOutputKeys = {"file", "format", "mode", "owner", "group", "name"};
+const std::vector<std::string> kEnvOutputKeys = {"env", "path", "mode", "owner", "group", "scope"};
+
+/// Parses one YAML file into a Config, collecting every error.
+class Parser
+{
+public:
+    Parser(const std::string& displayName, const std::string& baseDirectory, Diagnostics& diagnostics)
+        : _reader(displayName, diagnostics)
+        , _baseDirectory(baseDirectory)
+    {
+    }
+
+    Config parse(const YAML::Node& root)
+    {
+        Config config;
+        config.root = root;
+        config.broker.stateDir = ConfigLoader::defaultStateDir();
+        if (root.IsNull())
+            return config;
+        YAML::Node broker, defaults, profiles;
+        _reader.forEachKey(root, "the configuration", kTopLevelKeys,
+                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                               if (key == "broker")
+                                   broker = value;
+                               else if (key == "defaults")
+                                   defaults = value;
+                               else if (key == "profiles")
+                                   profiles = value;
+                           });
+        if (broker && !broker.IsNull())
+            parseBroker(broker, config.broker);
+
+        ProfileSpec base;
+        std::string defaultsText;
+        if (defaults && !defaults.IsNull())
+        {
+            parseProfileKeys(defaults, "defaults", base, true);
+            defaultsText = YAML::Dump(defaults);
+        }
+        if (profiles && !profiles.IsNull())
+            parseProfiles(profiles, base, defaultsText, config);
+        return config;
+    }
+
+private:
+    std::string path(const YAML::Node& node, const std::string& what)
+    {
+        auto text = _reader.string(node, what);
+        if (!text)
+            return {};
+        if (text->empty())
+        {
+            _reader.error(node, what + " must not be empty");
+            return {};
+        }
+        return ConfigLoader::resolvePath(*text, _baseDirectory);
+    }
+
+    void parseBroker(const YAML::Node& node, BrokerSettings& broker)
+    {
+        _reader.forEachKey(node, "broker", kBrokerKeys,
+                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                               if (key == "state_dir")
+                                   broker.stateDir = path(value, "broker.state_dir");
+                               else if (key == "plugin_dirs")
+                                   parsePluginDirs(value, broker);
+                               else if (key == "admin")
+                                   parseAdmin(value, broker);
+                               else if (key == "refresh")
+                                   parseRefresh(value, broker.refresh);
+                               else if (key == "workers")
+                               {
+                                   auto n = _reader.integer(value, "broker.workers");
+                                   if (n && (*n < 1 || *n > 256))
+                                       _reader.error(value, "broker.workers must be between 1 and 256");
+                                   else if (n)
+                                       broker.workers = static_cast<int>(*n);
+                               }
+                           });
+    }
+
+    void parsePluginDirs(const YAML::Node& node, BrokerSettings& broker)
+    {
+        auto dirs = _reader.stringList(node, "broker.plugin_dirs", true);
+        if (!dirs)
+            return;
+        for (const auto& dir : *dirs)
+            broker.pluginDirs.push_back(ConfigLoader::resolvePath(dir, _baseDirectory));
+    }
+
+    void parseAdmin(const YAML::Node& node, BrokerSettings& broker)
+    {
+        if (node.IsScalar())
+        {
+            if (node.Scalar() == "off" || node.Scalar() == "false")
+                broker.adminListen = "off";
+            else
+                _reader.error(node, "broker.admin must be \"off\" or a mapping with 'listen'");
+            return;
+        }
+        _reader.forEachKey(node, "broker.admin", kAdminKeys,
+                           [&](const std::string&, const YAML::Node&, const YAML::Node& value) {
+                               auto listen = _reader.string(value, "broker.admin.listen");
+                               if (!listen)
+                                   return;
+                               static const std::regex hostPort(R"(^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$)");
+                               std::smatch m;
+                               if (*listen == "off")
+                                   broker.adminListen = "off";
+                               else if (std::regex_match(*listen, m, hostPort) && std::stoi(m[2]) <= 65535)
+                                   broker.adminListen = *listen;
+                               else
+                                   _reader.error(value, "broker.admin.listen must be HOST:PORT (e.g. 127.0.0.1:7469) or \"off\"");
+                           });
+    }
+
+    void parseRefresh(const YAML::Node& node, RefreshPolicy& refresh)
+    {
+        // Only set when written: a default-constructed YAML::Node counts as
+        // defined yet has no position, which would lose the error's location.
+        std::optional<YAML::Node> minNode, maxNode;
+        _reader.forEachKey(node, "broker.refresh", kRefreshKeys,
+                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                               if (key == "at")
+                               {
+                                   auto at = _reader.number(value, "broker.refresh.at");
+                                   if (at && (*at <= 0.0 || *at >= 1.0))
+                                       _reader.error(value, "broker.refresh.at must be a fraction between 0 and 1 (e.g. 0.8)");
+                                   else if (at)
+                                       refresh.at = *at;
+                               }
+                               else if (key == "min_backoff")
+                               {
+                                   minNode.emplace(value);
+                                   if (auto d = _reader.duration(value, "broker.refresh.min_backoff"))
+                                       refresh.minBackoff = *d;
+                               }
+                               else if (key == "max_backoff")
+                               {
+                                   maxNode.emplace(value);
+                                   if (auto d = _reader.duration(value, "broker.refresh.max_backoff"))
+                                       refresh.maxBackoff = *d;
+                               }
+                           });
+        if (refresh.minBackoff < 1 && minNode)
+            _reader.error(*minNode, "broker.refresh.min_backoff must be at least 1s");
+        if (refresh.maxBackoff < refresh.minBackoff)
+            _reader.error(maxNode ? *maxNode : *minNode, "broker.refresh.max_backoff must not be less than min_backoff");
+    }
+
+    std::int64_t timeout(const YAML::Node& value, const std::string& what, std::int64_t current)
+    {
+        auto d = _reader.duration(value, what);
+        if (!d)
+            return current;
+        if (*d < 1 || *d > 3600)
+        {
+            _reader.error(value, what + " must be between 1s and 1h");
+            return current;
+        }
+        return *d;
+    }
+
+    /// Applies the keys of one profile (or of `defaults`) onto `profile`.
+    void parseProfileKeys(const YAML::Node& node, const std::string& what, ProfileSpec& profile, bool fromDefaults)
+    {
+        std::vector<std::string> all = kProfileCoreKeys;
+        auto core = [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+            const std::string name = what + "." + key;
+            if (key == "flow")
+            {
+                if (auto flow = _reader.string(value, name))
+                {
+                    profile.flow = *flow;
+                    profile.flowLocation = _reader.locate(value);
+                }
+            }
+            else if (key == "base_url" || key == "www_base_url")
+            {
+                auto url = _reader.string(value, name);
+                static const std::regex httpUrl(R"(^https?://[^/\s?#]+(/[^\s?#]*)?$)");
+                if (url && !std::regex_match(*url, httpUrl))
+                    _reader.error(value, name + " must be an http:// or https:// URL without query, e.g. https://api.coze.cn");
+                else if (url)
+                {
+                    std::string trimmed = *url;
+                    while (trimmed.size() > 1 && trimmed.back() == '/')
+                        trimmed.pop_back();
+                    (key == "base_url" ? profile.baseUrl : profile.wwwBaseUrl) = trimmed;
+                }
+            }
+            else if (key == "ca_file")
+                profile.caFile = path(value, name);
+            else if (key == "connect_timeout")
+                profile.timeouts.connect = timeout(value, name, profile.timeouts.connect);
+            else if (key == "read_timeout")
+                profile.timeouts.read = timeout(value, name, profile.timeouts.read);
+            else if (key == "request_timeout")
+                profile.timeouts.total = timeout(value, name, profile.timeouts.total);
+            else if (key == "outputs")
+                parseOutputs(value, name, profile);
+            else if (key == "on_rotate")
+            {
+                auto argv = _reader.stringList(value, name);
+                if (argv && argv->empty())
+                    _reader.error(value, name + " must name a program to run");
+                else if (argv)
+                    profile.onRotate = *argv;
+            }
+            else if (key == "on_rotate_timeout")
+                profile.onRotateTimeout = timeout(value, name, profile.onRotateTimeout);
+            else if (key == "on_remove")
+            {
+                auto mode = _reader.string(value, name);
+                if (mode && *mode != "leave" && *mode != "remove")
+                    _reader.error(value, name + " must be 'leave' or 'remove'");
+                else if (mode)
+                    profile.onRemove = *mode;
+            }
+        };
+        auto flowKey = [&](const std::string& key, const YAML::Node& keyNode, const YAML::Node& value) {
+            // Erase, never assign: assigning a YAML::Node writes through to the
+            // node it refers to, so a profile's value would overwrite the shared
+            // `defaults` node and leak into every later profile.
+            profile.settings.erase(key);
+            profile.settings.emplace(key, SettingEntry{value, _reader.locate(keyNode), _reader.locate(value), fromDefaults});
+        };
+        _reader.forEachKey(node, what, all, core, flowKey);
+    }
+
+    std::optional<unsigned> fileMode(const YAML::Node& value, const std::string& what)
+    {
+        static const std::regex octal("^0?[0-7]{3,4}$");
+        if (value.IsScalar() && std::regex_match(value.Scalar(), octal))
+        {
+            unsigned mode = static_cast<unsigned>(std::stoul(value.Scalar(), nullptr, 8));
+            if (mode <= 07777)
+                return mode;
+        }
+        _reader.error(value, what + " must be an octal file mode such as \"0640\" (quote it in YAML)");
+        return std::nullopt;
+    }
+
+    void parseOutputs(const YAML::Node& node, const std::string& what, ProfileSpec& profile)
+    {
+        if (!node.IsSequence())
+        {
+            _reader.error(node, what + " must be a list of outputs ({file: PATH} or {env: NAME})");
+            return;
+        }
+        profile.outputs.clear();
+        for (const auto& item : node)
+        {
+            if (!item.IsMap())
+            {
+                _reader.error(item, "each output must be a mapping with 'file' or 'env'");
+                continue;
+            }
+            OutputSpec output;
+            output.location = _reader.locate(item);
+            const bool isFile = bool(item["file"]);
+            const bool isEnv = bool(item["env"]);
+            if (isFile == isEnv)
+            {
+                _reader.error(item, isFile ? "an output has either 'file' or 'env', not both"
+                                           : "an output needs 'file: PATH' or 'env: NAME'");
+                continue;
+            }
+            output.kind = isFile ? OutputSpec::Kind::File : OutputSpec::Kind::Env;
+            const std::string kind = isFile ? "file output" : "env output";
+            _reader.forEachKey(item, kind, isFile ? kFileOutputKeys : kEnvOutputKeys,
+                               [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                                   parseOutputKey(key, value, kind, output);
+                               });
+            if (output.kind == OutputSpec::Kind::File && output.format == "env" && output.variable.empty())
+                output.variable = "COZE_API_TOKEN";
+            profile.outputs.push_back(output);
+        }
+    }
+
+    void parseOutputKey(const std::string& key, const YAML::Node& value, const std::string& kind, OutputSpec& output)
+    {
+        static const std::regex variableName("^[A-Za-z_][A-Za-z0-9_]*$");
+        if (key == "file")
+            output.path = path(value, kind + " path");
+        else if (key == "path")
+            output.path = path(value, kind + " path");
+        else if (key == "format")
+        {
+            auto format = _reader.string(value, "format");
+            if (format && *format != "raw" && *format != "json" && *format != "env")
+                _reader.error(value, "format must be raw, json or env" + didYouMeanFormat(*format));
+            else if (format)
+                output.format = *format;
+        }
+        else if (key == "env" || key == "name")
+        {
+            auto name = _reader.string(value, kind + " variable name");
+            if (name && !std::regex_match(*name, variableName))
+                _reader.error(value, "'" + *name + "' is not a valid environment variable name");
+            else if (name)
+                output.variable = *name;
+        }
+        else if (key == "mode")
+            output.mode = fileMode(value, "mode");
+        else if (key == "owner" || key == "group")
+        {
+            if (auto name = _reader.string(value, key))
+                (key == "owner" ? output.owner : output.group) = *name;
+        }
+        else if (key == "scope")
+        {
+            auto scope = _reader.string(value, "scope");
+            if (scope && *scope != "user" && *scope != "machine")
+                _reader.error(value, "scope must be 'user' or 'machine'");
+            else if (scope)
+                output.scope = *scope;
+        }
+    }
+
+    static std::string didYouMeanFormat(const std::string& format)
+    {
+        return didYouMean(format, {"raw", "json", "env"});
+    }
+
+    void parseProfiles(const YAML::Node& node, const ProfileSpec& base, const std::string& defaultsText, Config& config)
+    {
+        static const std::regex profileName("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
+        if (!node.IsMap())
+        {
+            _reader.error(node, "profiles must be a mapping of profile names to settings");
+            return;
+        }
+        std::set<std::string> seen;
+        for (auto it = node.begin(); it != node.end(); ++it)
+        {
+            // Copies, not references: yaml-cpp's it->first/second live in a
+            // temporary proxy that is gone by the next statement.
+            const YAML::Node keyNode = it->first;
+            const YAML::Node body = it->second;
+            if (!keyNode.IsScalar() || !std::regex_match(keyNode.Scalar(), profileName))
+            {
+                _reader.error(keyNode, "profile names use letters, digits, '.', '_' and '-' and start with a letter or digit");
+                continue;
+            }
+            const std::string name = keyNode.Scalar();
+            if (!seen.insert(name).second)
+            {
+                _reader.error(keyNode, "duplicate profile '" + name + "'");
+                continue;
+            }
+            ProfileSpec profile = base;
+            profile.name = name;
+            profile.location = _reader.locate(keyNode);
+            profile.baseDirectory = _baseDirectory;
+            if (!body.IsMap())
+            {
+                _reader.error(body, "profile '" + name + "' must be a mapping of settings");
+                continue;
+            }
+            parseProfileKeys(body, "profile '" + name + "'", profile, false);
+            if (profile.flow.empty())
+                _reader.error(keyNode, "profile '" + name + "' has no 'flow' (e.g. flow: pat)");
+            if (profile.outputs.empty())
+                _reader.error(keyNode, "profile '" + name + "' has no 'outputs': nothing would receive its token");
+            for (auto& output : profile.outputs)
+            {
+                if (output.kind == OutputSpec::Kind::Env && output.path.empty())
+                    output.path = config.broker.stateDir + "/" + name + ".env";
+            }
+            profile.fingerprint = defaultsText + "\n---\n" + YAML::Dump(body);
+            config.profiles.push_back(std::move(profile));
+        }
+    }
+
+    YamlReader _reader;
+    std::string _baseDirectory;
+};
+
+} // namespace
+
+Config ConfigLoader::loadFile(const std::string& path)
+{
+    const std::string absolute = Poco::Path(path).absolute().toString();
+    std::ifstream in(absolute, std::ios::binary);
+    if (!in)
+        throw ConfigErrors({ConfigError(SourceLocation{path, 0, 0}, std::string("cannot open the configuration file: ") +
+                                                                       std::strerror(errno))});
+    std::ostringstream text;
+    text << in.rdbuf();
+    Config config = loadString(text.str(), path, Poco::Path(absolute).parent().toString());
+    config.path = absolute;
+    return config;
+}
+
+Config ConfigLoader::loadString(const std::string& text, const std::string& displayName,
+                                const std::string& baseDirectory)
+{
+    Diagnostics diagnostics;
+    YAML::Node root;
+    try
+    {
+        root = YAML::Load(text);
+    }
+    catch (const YAML::ParserException& e)
+    {
+        diagnostics.error(SourceLocation{displayName, e.mark.line + 1, e.mark.column + 1}, e.msg);
+        diagnostics.throwIfAny();
+    }
+    Parser parser(displayName, baseDirectory, diagnostics);
+    Config config = parser.parse(root);
+    diagnostics.throwIfAny();
+    config.path = displayName;
+    return config;
+}
+
+std::string ConfigLoader::defaultPath()
+{
+    if (Poco::Environment::has("TOKENBROKER_CONFIG") && !Poco::Environment::get("TOKENBROKER_CONFIG").empty())
+        return Poco::Environment::get("TOKENBROKER_CONFIG");
+    return platformDefaultConfigPath();
+}
+
+std::string ConfigLoader::defaultStateDir()
+{
+    return platformDefaultStateDir();
+}
+
+std::string ConfigLoader::resolvePath(const std::string& path, const std::string& baseDirectory)
+{
+    std::string expanded = path;
+    if (expanded == "~" || expanded.rfind("~/", 0) == 0)
+        expanded = Poco::Path::home() + expanded.substr(expanded.size() > 1 ? 2 : 1);
+    Poco::Path p(expanded);
+    if (p.isRelative())
+        p.makeAbsolute(Poco::Path(baseDirectory).makeDirectory());
+    return p.toString();
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,136 @@
+#include "LoadedConfig.h"
+
+#include "ConfigLoader.h"
+#include "SettingsBinder.h"
+#include "Suggest.h"
+
+#include <Poco/DigestEngine.h>
+#include <Poco/Environment.h>
+#include <Poco/SHA2Engine.h>
+
+#include <sstream>
+
+namespace TokenBroker {
+
+std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::Ptr& settings)
+{
+    return spec.flow + "|" + settings->optValue<std::string>("client_id", "") + "|" + spec.baseUrl;
+}
+
+std::string settingsDigest(const Poco::JSON::Object::Ptr& settings)
+{
+    std::ostringstream json;
+    settings->stringify(json);
+    Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
+    sha256.update(json.str());
+    return Poco::DigestEngine::digestToHex(sha256.digest());
+}
+
+namespace {
+
+/// " (from FILE)" / " (from environment variable NAME)" when the rejected
+/// value was read from somewhere the plugin cannot name: it sees only the
+/// text, and the YAML position alone does not show an environment variable.
+std::string settingSource(const ProfileSpec& spec, const FlowSchema& schema, const std::string& key)
+{
+    if (key.empty())
+        return "";
+    auto it = spec.settings.find(key);
+    if (it == spec.settings.end())
+    {
+        const SettingSchema* setting = schema.find(key);
+        const bool fromEnv = setting && !setting->env.empty() && Poco::Environment::has(setting->env);
+        return fromEnv ? " (from environment variable " + setting->env + ")" : "";
+    }
+    const YAML::Node& value = it->second.value;
+    if (!value.IsMap() || value.size() != 1 || !value.begin()->second.IsScalar())
+        return "";
+    const std::string kind = value.begin()->first.Scalar();
+    const std::string target = value.begin()->second.Scalar();
+    if (kind == "file")
+        return " (from " + ConfigLoader::resolvePath(target, spec.baseDirectory) + ")";
+    if (kind == "env")
+        return " (from environment variable " + target + ")";
+    return "";
+}
+
+} // namespace
+
+std::shared_ptr<PluginRegistry> LoadedConfig::loadPlugins(const BrokerSettings& settings)
+{
+    auto registry = std::make_shared<PluginRegistry>();
+    registry->loadDirectories(settings.pluginDirs.empty() ? PluginRegistry::defaultDirectories() : settings.pluginDirs);
+    return registry;
+}
+
+LoadedConfig::LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugins, const Clock& clock)
+    : _config(std::move(config))
+    , _plugins(std::move(plugins))
+    , _clock(clock)
+    , _state(std::make_shared<StateStore>(_config.broker.stateDir))
+{
+    Diagnostics diagnostics;
+    for (const auto& spec : _config.profiles)
+    {
+        if (auto profile = build(spec, diagnostics))
+            _profiles.push_back(profile);
+    }
+    diagnostics.throwIfAny();
+}
+
+std::shared_ptr<Profile> LoadedConfig::find(const std::string& name) const
+{
+    for (const auto& profile : _profiles)
+    {
+        if (profile->name() == name)
+            return profile;
+    }
+    return nullptr;
+}
+
+std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostics& diagnostics)
+{
+    auto flow = _plugins->findFlow(spec.flow);
+    if (!flow)
+    {
+        std::string message = "profile '" + spec.name + "': no plugin provides flow '" + spec.flow + "'" +
+                              didYouMean(spec.flow, _plugins->flowNames());
+        for (const auto& refusal : _plugins->refusals())
+            message += "\n  refused " + refusal.path + ": " + refusal.reason;
+        diagnostics.error(spec.flowLocation, message);
+        return nullptr;
+    }
+    const std::size_t before = diagnostics.size();
+    Poco::JSON::Object::Ptr settings = bindSettings(spec, flow->flow->schema, diagnostics);
+    std::vector<std::unique_ptr<Output>> outputs;
+    for (const auto& outputSpec : spec.outputs)
+    {
+        try
+        {
+            validateOutput(outputSpec);
+            outputs.push_back(makeOutput(outputSpec));
+        }
+        catch (const ConfigError& e)
+        {
+            diagnostics.add(e);
+        }
+    }
+    if (diagnostics.size() != before)
+        return nullptr;
+    auto host = std::make_unique<ProfileHost>(spec.name, spec.baseUrl, HttpClient(spec.caFile, spec.timeouts), _state,
+                                              profileIdentity(spec, settings), _clock);
+    try
+    {
+        auto instance = std::make_unique<FlowInstance>(*flow, settings, std::move(host));
+        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), _state,
+                                         settingsDigest(settings), _clock);
+    }
+    catch (const SettingsRejected& e)
+    {
+        diagnostics.error(e.key().empty() ? spec.location : locateSetting(spec, e.key()),
+                          "profile '" + spec.name + "': " + e.what() + settingSource(spec, flow->flow->schema, e.key()));
+        return nullptr;
+    }
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "ProfileStatus.h"
+
+#include <cstdint>
+#include <string>
+
+namespace TokenBroker {
+
+/// One profile as the scheduler sees it, for status pages and metrics.
+struct ProfileView
+{
+    std::string name;
+    std::string flow;
+    ProfileStatus status = ProfileStatus::Starting;
+    std::int64_t expiresAt = 0;        ///< Unix seconds; 0 = none or no token
+    bool hasToken = false;             ///< a token is published (valid unless past expiresAt)
+    std::int64_t nextRefreshMs = 0;    ///< Unix ms; INT64_MAX = not scheduled
+    int consecutiveFailures = 0;
+    std::uint64_t refreshes = 0;       ///< successful renewals
+    std::uint64_t failures = 0;        ///< failed renewals
+    bool inFlight = false;
+    std::string lastError;
+    std::string outputs;
+};
+
+} // namespace TokenBroker

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace TokenBroker {
+
+/// Who may read a written file.
+struct FileAttributes
+{
+    unsigned mode = 0600;
+    std::string owner;   ///< user name or numeric uid; empty = unchanged
+    std::string group;   ///< group name or numeric gid; empty = unchanged
+};
+
+/// A file could not be written; the previous content is still in place.
+class WriteError : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Replaces `path` so that a reader sees either the old or the new content,
+/// never a partial or empty file, and a crash leaves one of the two: writes a
+/// temporary file in the same directory, sets mode and owner, syncs it,
+/// renames it over the target and syncs the directory. A missing parent
+/// directory is created with mode 0750 (`createParents`). On any failure
+/// (full disk, permission, unknown owner) the temporary file is removed and
+/// WriteError says what failed and where.
+void writeFileAtomically(const std::string& path, const std::string& content, const FileAttributes& attributes,
+                         bool createParents = true);
+
+} // namespace TokenBroker

@@ -1,0 +1,15 @@
+#include "DefaultPaths.h"
+
+namespace TokenBroker {
+
+std::string platformDefaultConfigPath()
+{
+    return "/etc/tokenbroker/tokenbroker.yaml";
+}
+
+std::string platformDefaultStateDir()
+{
+    return "/var/lib/tokenbroker";
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+namespace TokenBroker {
+
+/// General file-system helpers; failures throw WriteError (AtomicFile.h).
+
+/// Creates `path` and its missing parents with mode 0750; an existing
+/// directory is left as it is.
+void makeDirectories(const std::string& path);
+
+/// Creates `path` (and missing parents) readable by the owner only (0700);
+/// an existing directory open to group or others is tightened to 0700.
+void makePrivateDirectory(const std::string& path);
+
+/// Removes a file if present; a missing file is not an error.
+void removeFile(const std::string& path);
+
+/// The directory part of `path` ("." when there is none).
+std::string parentDirectory(const std::string& path);
+
+/// Separates the entries of a list of paths in one environment variable
+/// (':' on POSIX, ';' on Windows), e.g. TOKENBROKER_OUTPUTS.
+extern const char pathListSeparator;
+
+} // namespace TokenBroker

@@ -1,0 +1,74 @@
+#include "FileSystem.h"
+
+#include "AtomicFile.h"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace TokenBroker {
+
+const char pathListSeparator = ':';
+
+namespace {
+
+std::string errorText(const std::string& what, const std::string& path, int error)
+{
+    return what + " " + path + ": " + std::strerror(error);
+}
+
+} // namespace
+
+std::string parentDirectory(const std::string& path)
+{
+    auto slash = path.find_last_of('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+void makeDirectories(const std::string& dir)
+{
+    struct stat st;
+    if (::stat(dir.c_str(), &st) == 0)
+    {
+        if (!S_ISDIR(st.st_mode))
+            throw WriteError(dir + " exists and is not a directory");
+        return;
+    }
+    if (errno != ENOENT)
+        throw WriteError(errorText("cannot inspect", dir, errno));
+    makeDirectories(parentDirectory(dir));
+    if (::mkdir(dir.c_str(), 0750) != 0)
+    {
+        if (errno != EEXIST)
+            throw WriteError(errorText("cannot create directory", dir, errno));
+        return;  // created concurrently by someone else: leave its mode alone
+    }
+    // mkdir() applies the umask; the documented mode is 0750 whatever it is.
+    if (::chmod(dir.c_str(), 0750) != 0)
+        throw WriteError(errorText("cannot set mode of", dir, errno));
+}
+
+void makePrivateDirectory(const std::string& path)
+{
+    makeDirectories(parentDirectory(path));
+    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+        throw WriteError(errorText("cannot create directory", path, errno));
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        throw WriteError(errorText("cannot inspect", path, errno));
+    if (!S_ISDIR(st.st_mode))
+        throw WriteError(path + " exists and is not a directory");
+    if ((st.st_mode & 077) != 0 && ::chmod(path.c_str(), 0700) != 0)
+        throw WriteError(errorText("cannot restrict permissions of", path, errno));
+}
+
+void removeFile(const std::string& path)
+{
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        throw WriteError(errorText("cannot remove", path, errno));
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,167 @@
+#include "FlowInstance.h"
+
+#include "AtomicFile.h"
+#include "FileSystem.h"
+#include "FileLock.h"
+
+#include <Poco/JSON/Parser.h>
+
+#include <sstream>
+
+namespace TokenBroker {
+
+FlowInstance::FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Object::Ptr& settings,
+                           std::unique_ptr<ProfileHost> host)
+    : _plugin(flow.plugin)
+    , _flowName(flow.flow->name)
+    , _host(std::move(host))
+{
+    std::ostringstream json;
+    settings->stringify(json);
+    char* error = nullptr;
+    int status = _plugin->descriptor().create(flow.flow->name.c_str(), json.str().c_str(), _host->table(), &_instance,
+                                              &error);
+    std::string errorText = take(error);
+    if (status == TOKENBROKER_OK && _instance)
+        return;
+    std::string key, message = "the plugin rejected the settings";
+    try
+    {
+        auto object = Poco::JSON::Parser().parse(errorText).extract<Poco::JSON::Object::Ptr>();
+        key = object->optValue<std::string>("key", "");
+        message = object->optValue<std::string>("message", message);
+    }
+    catch (const Poco::Exception&)
+    {
+        if (!errorText.empty())
+            message = errorText;
+    }
+    throw SettingsRejected(key, message);
+}
+
+FlowInstance::~FlowInstance()
+{
+    if (_instance)
+        _plugin->descriptor().destroy(_instance);
+}
+
+std::string FlowInstance::take(char* pluginString)
+{
+    if (!pluginString)
+        return {};
+    std::string text(pluginString);
+    _plugin->descriptor().free_string(pluginString);
+    return text;
+}
+
+FlowResult FlowInstance::call(Entry entry, const char* what)
+{
+    FlowResult result;
+    std::unique_ptr<FileLock> lock;
+    try
+    {
+        // Another broker process sharing state_dir may be refreshing this
+        // profile: wait for it, then the plugin reads the state it left.
+        makePrivateDirectory(_host->stateDirectory());
+        lock = std::make_unique<FileLock>(_host->lockPath());
+    }
+    catch (const std::exception& e)
+    {
+        result.status = TOKENBROKER_RETRY;
+        result.message = e.what();
+        return result;
+    }
+    char* raw = nullptr;
+    int status = entry(_instance, _host->table(), &raw);
+    std::string text = take(raw);
+    Poco::JSON::Object::Ptr object;
+    try
+    {
+        object = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+    }
+    catch (const Poco::Exception&)
+    {
+    }
+    if (!object)
+    {
+        result.status = TOKENBROKER_FATAL;
+        result.message = std::string("plugin ") + _plugin->name() + " returned no JSON object from " + what;
+        return result;
+    }
+    if (status == TOKENBROKER_OK)
+    {
+        Poco::Dynamic::Var token = object->get("access_token");
+        Poco::Dynamic::Var expires = object->get("expires_at");
+        if (!token.isString() || token.extract<std::string>().empty() ||
+            !(expires.isEmpty() || expires.isInteger()))
+        {
+            result.status = TOKENBROKER_FATAL;
+            result.message = std::string("plugin ") + _plugin->name() + " returned an invalid token from " + what;
+            return result;
+        }
+        result.status = TOKENBROKER_OK;
+        result.token.accessToken = token.extract<std::string>();
+        result.token.expiresAt = expires.isEmpty() ? 0 : expires.convert<Poco::Int64>();
+        result.token.tokenType = object->optValue<std::string>("token_type", "Bearer");
+        return result;
+    }
+    switch (status)
+    {
+    case TOKENBROKER_RETRY:
+    case TOKENBROKER_FATAL:
+    case TOKENBROKER_NEEDS_LOGIN:
+        result.status = static_cast<tokenbroker_status>(status);
+        break;
+    default:
+        result.status = TOKENBROKER_FATAL;
+    }
+    result.message = object->optValue<std::string>("message", std::string(what) + " failed");
+    Poco::Dynamic::Var retryAfter = object->get("retry_after");
+    if (retryAfter.isInteger() && retryAfter.convert<Poco::Int64>() > 0)
+        result.retryAfter = retryAfter.convert<Poco::Int64>();
+    return result;
+}
+
+FlowResult FlowInstance::acquire()
+{
+    return call(_plugin->descriptor().acquire, "acquire");
+}
+
+FlowResult FlowInstance::refresh()
+{
+    return call(_plugin->descriptor().refresh, "refresh");
+}
+
+bool FlowInstance::supportsLogin() const
+{
+    const tokenbroker_plugin* d = &_plugin->descriptor();
+    return TOKENBROKER_HAS_FIELD(d, tokenbroker_plugin, login) && d->login;
+}
+
+FlowResult FlowInstance::login(LoginInteraction& interaction)
+{
+    if (!supportsLogin())
+    {
+        FlowResult result;
+        result.message = "flow '" + _flowName + "' has no interactive login (it needs none)";
+        return result;
+    }
+    _host->setInteraction(&interaction);
+    FlowResult result = call(_plugin->descriptor().login, "login");
+    _host->setInteraction(nullptr);
+    return result;
+}
+
+std::string FlowInstance::describe()
+{
+    char* raw = nullptr;
+    if (_plugin->descriptor().describe(_instance, &raw) != TOKENBROKER_OK)
+    {
+        take(raw);
+        return "{}";
+    }
+    std::string text = take(raw);
+    return text.empty() ? "{}" : text;
+}
+
+} // namespace TokenBroker

@@ -1,0 +1,147 @@
+#include "StateStore.h"
+
+#include "AtomicFile.h"
+#include "FileSystem.h"
+
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace TokenBroker {
+
+namespace {
+
+/// Removes the temporary files (".NAME.json.tmp.*", writeFileAtomically's
+/// naming) that a process killed in the middle of a write left behind. Only
+/// called under the profile's lock, which every writer of the file holds,
+/// so none of them belongs to a write still in progress.
+void removeLeftoverTemporaries(const std::string& directory, const std::string& fileName)
+{
+    const std::string prefix = "." + fileName + ".tmp.";
+    try
+    {
+        for (Poco::DirectoryIterator it(directory), end; it != end; ++it)
+        {
+            if (it.name().compare(0, prefix.size(), prefix) == 0)
+                Poco::File(it.path()).remove();
+        }
+    }
+    catch (const Poco::Exception&)
+    {
+        // Leftovers waste a little space; they never block a write.
+    }
+}
+
+} // namespace
+
+StateStore::StateStore(std::string directory)
+    : _directory(std::move(directory))
+{
+}
+
+std::string StateStore::pathFor(const std::string& profile) const
+{
+    return _directory + "/" + profile + ".json";
+}
+
+Poco::JSON::Object::Ptr StateStore::read(const std::string& profile, const std::string& identity)
+{
+    Poco::JSON::Object::Ptr fresh = new Poco::JSON::Object;
+    fresh->set("identity", identity);
+    const std::string path = pathFor(profile);
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fresh;
+    std::ostringstream text;
+    text << in.rdbuf();
+    try
+    {
+        auto state = Poco::JSON::Parser().parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+        if (state && state->optValue<std::string>("identity", "") == identity)
+            return state;
+        return fresh;
+    }
+    catch (const Poco::Exception&)
+    {
+        Poco::File(path).renameTo(path + ".corrupt");
+        return fresh;
+    }
+}
+
+void StateStore::write(const std::string& profile, const Poco::JSON::Object::Ptr& state)
+{
+    makePrivateDirectory(_directory);
+    removeLeftoverTemporaries(_directory, profile + ".json");
+    std::ostringstream out;
+    state->stringify(out);
+    writeFileAtomically(pathFor(profile), out.str(), FileAttributes{0600, "", ""}, false);
+}
+
+std::string StateStore::loadPluginState(const std::string& profile, const std::string& identity)
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto state = read(profile, identity);
+    auto plugin = state->getObject("plugin");
+    if (!plugin)
+        return "{}";
+    std::ostringstream out;
+    plugin->stringify(out);
+    return out.str();
+}
+
+void StateStore::savePluginState(const std::string& profile, const std::string& identity, const std::string& json)
+{
+    auto plugin = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto state = read(profile, identity);
+    state->set("plugin", plugin);
+    write(profile, state);
+}
+
+std::optional<Token> StateStore::loadToken(const std::string& profile, const std::string& identity,
+                                          const std::string& settingsDigest)
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto state = read(profile, identity);
+    auto stored = state->getObject("token");
+    if (!stored || stored->optValue<std::string>("settings", "") != settingsDigest)
+        return std::nullopt;
+    Token token;
+    token.accessToken = stored->optValue<std::string>("access_token", "");
+    token.expiresAt = stored->optValue<Poco::Int64>("expires_at", 0);
+    token.tokenType = stored->optValue<std::string>("token_type", "Bearer");
+    token.obtainedAt = stored->optValue<Poco::Int64>("obtained_at", 0);
+    if (token.accessToken.empty())
+        return std::nullopt;
+    return token;
+}
+
+void StateStore::saveToken(const std::string& profile, const std::string& identity, const Token& token,
+                           const std::string& settingsDigest)
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto state = read(profile, identity);
+    Poco::JSON::Object::Ptr stored = new Poco::JSON::Object;
+    stored->set("access_token", token.accessToken);
+    stored->set("expires_at", static_cast<Poco::Int64>(token.expiresAt));
+    stored->set("token_type", token.tokenType);
+    stored->set("obtained_at", static_cast<Poco::Int64>(token.obtainedAt));
+    stored->set("settings", settingsDigest);
+    state->set("token", stored);
+    write(profile, state);
+}
+
+void StateStore::clearToken(const std::string& profile, const std::string& identity)
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto state = read(profile, identity);
+    if (!state->has("token"))
+        return;
+    state->remove("token");
+    write(profile, state);
+}
+
+} // namespace TokenBroker
