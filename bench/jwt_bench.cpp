@@ -10,7 +10,7 @@
 //           coze-emulator (fresh TLS connection, strict verification), the
 //           answer is classified, stored in state_dir and written to a file.
 
-#include "Broker.h"
+#include "LoadedConfig.h"
 #include "ConfigLoader.h"
 #include "EmulatorProcess.h"
 #include "JwtAssertion.h"
@@ -121,7 +121,7 @@ double acquireRate(const Options& options)
                              "    private_key: { file: " + options.key + " }\n"
                              "    outputs: [ { file: " + dir.file("bench.token") + " } ]\n";
     Config config = ConfigLoader::loadString(yaml, "bench.yaml", dir.path());
-    Broker broker(config, Broker::loadPlugins(config.broker));
+    LoadedConfig broker(config, LoadedConfig::loadPlugins(config.broker));
     auto profile = broker.find("bench");
     return rate(options.seconds, [&] {
         FlowResult result = profile->renew();

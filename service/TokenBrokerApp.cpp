@@ -217,17 +217,17 @@ void TokenBrokerApp::printRefusals(const PluginRegistry& registry) const
         std::cerr << "warning: plugin not loaded: " << refusal.path << ": " << refusal.reason << "\n";
 }
 
-std::unique_ptr<Broker> TokenBrokerApp::openBroker()
+std::unique_ptr<LoadedConfig> TokenBrokerApp::openBroker()
 {
     if (_configError)
     {
         std::cerr << *_configError << "\n";
         return nullptr;
     }
-    auto plugins = Broker::loadPlugins(_config->broker);
+    auto plugins = LoadedConfig::loadPlugins(_config->broker);
     try
     {
-        return std::make_unique<Broker>(*_config, plugins);
+        return std::make_unique<LoadedConfig>(*_config, plugins);
     }
     catch (const ConfigErrors& e)
     {
@@ -236,7 +236,7 @@ std::unique_ptr<Broker> TokenBrokerApp::openBroker()
     }
 }
 
-std::shared_ptr<Profile> TokenBrokerApp::findProfile(const Broker& broker, const std::string& command,
+std::shared_ptr<Profile> TokenBrokerApp::findProfile(const LoadedConfig& broker, const std::string& command,
                                                      const std::string& name) const
 {
     if (auto profile = broker.find(name))
@@ -266,7 +266,7 @@ int TokenBrokerApp::commandPlugins()
         return UsageError;
     }
     BrokerSettings settings = _config ? _config->broker : BrokerSettings{};
-    auto registry = Broker::loadPlugins(settings);
+    auto registry = LoadedConfig::loadPlugins(settings);
     for (const auto& plugin : registry->plugins())
     {
         std::cout << plugin->name() << " " << plugin->version() << "  " << plugin->path() << "\n";

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Broker.h"
+#include "LoadedConfig.h"
 #include "Config.h"
 
 #include <Poco/Util/ServerApplication.h>
@@ -43,12 +43,12 @@ private:
     void handleNoBrowser(const std::string& name, const std::string& value);
 
     void setUpLogging(bool daemonDefault);
-    /// Loads the config and plugins into a Broker; on failure prints every
+    /// Loads the config and plugins into a LoadedConfig; on failure prints every
     /// error and returns nothing.
-    std::unique_ptr<Broker> openBroker();
+    std::unique_ptr<LoadedConfig> openBroker();
     void printRefusals(const PluginRegistry& registry) const;
     /// The named profile, or nothing after telling the user (with a suggestion).
-    std::shared_ptr<Profile> findProfile(const Broker& broker, const std::string& command,
+    std::shared_ptr<Profile> findProfile(const LoadedConfig& broker, const std::string& command,
                                          const std::string& name) const;
 
     int commandRun();

@@ -2,6 +2,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "AtomicFile.h"
+#include "FileSystem.h"
+#include "Accounts.h"
 #include "ChildProcess.h"
 #include "OutputsTestSupport.h"
 #include "TempDir.h"

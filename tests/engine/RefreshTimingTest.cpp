@@ -4,7 +4,7 @@
 // When the engine renews and how long it waits after failures: bounds only,
 // over many draws, because the backoff is random by design (full jitter).
 
-#include "Backoff.h"
+#include "RefreshTiming.h"
 
 #include <algorithm>
 #include <limits>
