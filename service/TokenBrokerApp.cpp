@@ -4,6 +4,8 @@
 #include "ConfigLoader.h"
 #include "ConsoleLogin.h"
 #include "Daemon.h"
+#include "FileLock.h"
+#include "FileOwner.h"
 #include "Suggest.h"
 #include "YamlConfiguration.h"
 
@@ -29,6 +31,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <thread>
 
 namespace TokenBroker {
 
@@ -292,6 +295,8 @@ int TokenBrokerApp::commandOnce(const std::vector<std::string>& names)
     }
     if (names.empty())
         selected = broker->profiles();
+    if (auto refusal = refuseForeignState(*broker, "once", names.empty() ? std::string() : names[0]))
+        return *refusal;
     int rc = Success;
     for (const auto& profile : selected)
     {
@@ -324,19 +329,92 @@ int TokenBrokerApp::commandToken(const std::vector<std::string>& names)
         return UsageError;
     // A token about to expire is of no use to the caller: obtain a new one.
     constexpr std::int64_t minimumRemaining = 60;
-    auto token = profile->storedToken(false);
-    if (!token || (token->expires() && token->expiresAt - Clock::system().nowSeconds() < minimumRemaining))
+    auto usable = [&](const std::optional<Token>& token) {
+        if (!token || !token->expires())
+            return token.has_value();
+        const std::int64_t lifetime = token->expiresAt - token->obtainedAt;
+        return token->expiresAt - Clock::system().nowSeconds() >= std::min(minimumRemaining, lifetime / 2);
+    };
+    try
     {
-        FlowResult result = profile->renew();
-        if (!result.ok())
+        // Reading changes nothing: no lock, no state write, no output.
+        const std::optional<Token> stored = profile->peekStoredToken();
+        if (usable(stored))
         {
-            std::cerr << profile->name() << ": " << result.message << "\n";
+            std::cout << stored->accessToken << "\n";
+            return Success;
+        }
+        if (FileLock::isHeld(broker->state().daemonLockPath()))
+            return tokenFromDaemon(*broker, *profile, stored);
+        if (auto refusal = refuseForeignState(*broker, "token", profile->name()))
+            return *refusal;
+    }
+    catch (const StateUnreadable& e)
+    {
+        std::cerr << "tokenbroker token: " << e.what() << "\n";
+        return TokenFailure;
+    }
+    FlowResult result = profile->renew();
+    if (!result.ok())
+    {
+        std::cerr << profile->name() << ": " << result.message << "\n";
+        return TokenFailure;
+    }
+    std::cout << result.token.accessToken << "\n";
+    return Success;
+}
+
+int TokenBrokerApp::tokenFromDaemon(const LoadedConfig& broker, const Profile& profile,
+                                    const std::optional<Token>& before)
+{
+    // The running daemon owns state_dir: it renews, we read what it stored.
+    const std::string& name = profile.name();
+    try
+    {
+        HttpResponse answer = AdminClient(broker.config().broker).post("/v1/profiles/" + name + "/refresh");
+        if (answer.status != 202)
+        {
+            std::cerr << "tokenbroker token: the running daemon does not know profile '" << name
+                      << "' yet; reload it (kill -HUP, or systemctl reload tokenbroker)\n";
             return TokenFailure;
         }
-        token = result.token;
     }
-    std::cout << token->accessToken << "\n";
-    return Success;
+    catch (const TransportError& e)
+    {
+        std::cerr << "tokenbroker token: a daemon holds " << broker.state().directory()
+                  << " but its admin endpoint did not answer (" << e.what() << "), and the stored token for '"
+                  << name << "' is about to expire; see tokenbroker status\n";
+        return TokenFailure;
+    }
+    // One request's deadline, plus room for a queued renewal to start.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(profile.spec().timeouts.total + 10);
+    while (std::chrono::steady_clock::now() < deadline)
+    {
+        auto token = profile.peekStoredToken();
+        if (token && (!before || token->accessToken != before->accessToken || token->obtainedAt != before->obtainedAt))
+        {
+            std::cout << token->accessToken << "\n";
+            return Success;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::cerr << "tokenbroker token: the running daemon did not obtain a new token for '" << name
+              << "' in time; see tokenbroker status\n";
+    return TokenFailure;
+}
+
+std::optional<int> TokenBrokerApp::refuseForeignState(const LoadedConfig& broker, const std::string& command,
+                                                       const std::string& profile) const
+{
+    const std::string& stateDir = broker.state().directory();
+    auto owner = foreignOwner(stateDir);
+    if (!owner)
+        return std::nullopt;
+    std::cerr << "tokenbroker " << command << ": state_dir " << stateDir << " is " << *owner
+              << "; files written now would be yours and the daemon could no longer read them. Run it as the "
+                 "owner, e.g. sudo -u <owner> tokenbroker "
+              << command << " " << profile << "\n";
+    return TokenFailure;
 }
 
 int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
@@ -350,6 +428,8 @@ int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
     auto profile = broker ? findProfile(*broker, "login", names[0]) : nullptr;
     if (!profile)
         return UsageError;
+    if (auto refusal = refuseForeignState(*broker, "login", profile->name()))
+        return *refusal;
     if (!profile->supportsLogin())
     {
         std::cerr << "tokenbroker login: profile '" << names[0] << "' uses flow '" << profile->spec().flow
@@ -447,6 +527,11 @@ int TokenBrokerApp::commandRun()
         std::cerr << (_configError ? *_configError : std::string(e.what())) << "\n";
         return UsageError;
     }
+    catch (const AlreadyRunning& e)
+    {
+        std::cerr << "tokenbroker: " << e.what() << "\n";
+        return TokenFailure;
+    }
     auto& logger = Poco::Logger::get("tokenbroker");
 #ifdef _WIN32
     waitForTerminationRequest();
@@ -457,16 +542,14 @@ int TokenBrokerApp::commandRun()
     });
 #endif
     logger.notice("stopping");
-    const std::size_t abandoned = daemon->stop();
-    if (abandoned > 0)
+    const std::size_t stuck = daemon->stop();
+    if (stuck > 0)
     {
-        // Their writes are atomic: nothing is left half-written. Leave
-        // without unwinding under threads still blocked in the network.
-        logger.warning("abandoned %z renewals still waiting for the network", abandoned);
-        logger.notice("stopped");
-        std::cout.flush();
-        std::cerr.flush();
-        std::_Exit(Success);
+        // Only a plugin stuck outside the host's services gets here: its
+        // thread still uses the daemon, so the daemon is not destroyed
+        // under it; the process exits normally all the same.
+        logger.error("%z renewals did not end after their requests were cancelled; exiting without them", stuck);
+        daemon.release();
     }
     logger.notice("stopped");
     return Success;

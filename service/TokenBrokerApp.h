@@ -55,6 +55,13 @@ private:
     int commandCheck();
     int commandOnce(const std::vector<std::string>& names);
     int commandToken(const std::vector<std::string>& names);
+    /// `token` while a daemon holds state_dir: asks it to renew, then
+    /// prints the first token it stores after `before`.
+    int tokenFromDaemon(const LoadedConfig& broker, const Profile& profile, const std::optional<Token>& before);
+    /// A command that would write state_dir as another user than its owner
+    /// is refused (with how to run it instead): returns its exit code.
+    std::optional<int> refuseForeignState(const LoadedConfig& broker, const std::string& command,
+                                          const std::string& profile) const;
     int commandPlugins();
     int commandLogin(const std::vector<std::string>& names);
     int commandStatus();

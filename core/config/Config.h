@@ -29,6 +29,10 @@ struct BrokerSettings
     std::string adminListen = "127.0.0.1:7469";  ///< "off" disables the endpoint
     RefreshPolicy refresh;
     int workers = 8;                       ///< concurrent refreshes in the daemon
+    /// Seconds a stopping daemon lets renewals in flight finish (a rotated
+    /// refresh token is then stored) before it cancels their requests; the
+    /// systemd unit's TimeoutStopSec leaves room for it.
+    std::int64_t stopTimeout = 30;
 };
 
 /// One entry of a profile's `outputs:` list.

@@ -32,7 +32,7 @@ const ProfileSpec* Config::findProfile(const std::string& name) const
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"broker", "defaults", "profiles", "logging"};
-const std::vector<std::string> kBrokerKeys = {"state_dir", "plugin_dirs", "admin", "refresh", "workers"};
+const std::vector<std::string> kBrokerKeys = {"state_dir", "plugin_dirs", "admin", "refresh", "workers", "stop_timeout"};
 const std::vector<std::string> kRefreshKeys = {"at", "min_backoff", "max_backoff"};
 const std::vector<std::string> kAdminKeys = {"listen"};
 /// Keys of a profile the core handles itself; everything else belongs to the flow.
@@ -117,6 +117,14 @@ private:
                                        _reader.error(value, "broker.workers must be between 1 and 256");
                                    else if (n)
                                        broker.workers = static_cast<int>(*n);
+                               }
+                               else if (key == "stop_timeout")
+                               {
+                                   auto d = _reader.duration(value, "broker.stop_timeout");
+                                   if (d && (*d < 1 || *d > 3600))
+                                       _reader.error(value, "broker.stop_timeout must be between 1s and 1h");
+                                   else if (d)
+                                       broker.stopTimeout = *d;
                                }
                            });
     }

@@ -4,17 +4,18 @@
 #include "AtomicFile.h"
 #include "FileSystem.h"
 #include "ConfigLoader.h"
+#include "Duration.h"
 #include "HookProcess.h"
 
 namespace TokenBroker {
 
 namespace {
 
-std::unique_ptr<LoadedConfig> openBroker(const std::string& path)
+std::unique_ptr<LoadedConfig> load(const std::string& path, const std::shared_ptr<const StopSignal>& stop)
 {
     Config config = ConfigLoader::loadFile(path);
     auto plugins = LoadedConfig::loadPlugins(config.broker);
-    return std::make_unique<LoadedConfig>(std::move(config), plugins);
+    return std::make_unique<LoadedConfig>(std::move(config), plugins, Clock::system(), stop);
 }
 
 } // namespace
@@ -22,8 +23,10 @@ std::unique_ptr<LoadedConfig> openBroker(const std::string& path)
 Daemon::Daemon(std::string configPath)
     : _configPath(std::move(configPath))
     , _logger(Poco::Logger::get("tokenbroker"))
+    , _stop(std::make_shared<StopSignal>())
 {
-    _broker = openBroker(_configPath);
+    _broker = load(_configPath, _stop);
+    claimStateDirectory();
     for (const auto& refusal : _broker->plugins().refusals())
         _logger.warning("plugin not loaded: %s: %s", refusal.path, refusal.reason);
     const BrokerSettings& settings = _broker->config().broker;
@@ -67,7 +70,7 @@ bool Daemon::reload(std::string& errors)
     std::unique_ptr<LoadedConfig> next;
     try
     {
-        next = openBroker(_configPath);
+        next = load(_configPath, _stop);
     }
     catch (const ConfigErrors& e)
     {
@@ -78,6 +81,14 @@ bool Daemon::reload(std::string& errors)
         return false;
     }
     const BrokerSettings& settings = next->config().broker;
+    if (settings.stateDir != _broker->config().broker.stateDir)
+    {
+        // The daemon's lock and every profile's state live there.
+        errors = "broker.state_dir changed from " + _broker->config().broker.stateDir + " to " + settings.stateDir +
+                 "; that takes a restart";
+        _logger.error("reload refused: %s; still running the previous configuration", errors);
+        return false;
+    }
     _scheduler->setPolicy(settings.refresh);
     _scheduler->apply(next->profiles());
     // The old broker goes; profiles the scheduler kept hold their own
@@ -90,22 +101,52 @@ bool Daemon::reload(std::string& errors)
 
 std::vector<ProfileView> Daemon::profiles() const
 {
-    return _scheduler->snapshot();
+    return _scheduler ? _scheduler->snapshot() : std::vector<ProfileView>{};
 }
 
 bool Daemon::renewNow(const std::string& profile)
 {
-    return _scheduler->renewNow(profile);
+    return _scheduler && _scheduler->renewNow(profile);
+}
+
+void Daemon::claimStateDirectory()
+{
+    const std::string& stateDir = _broker->config().broker.stateDir;
+    makePrivateDirectory(stateDir);
+    try
+    {
+        _instanceLock = std::make_unique<FileLock>(_broker->state().daemonLockPath(), std::chrono::milliseconds(0));
+    }
+    catch (const LockBusy&)
+    {
+        throw AlreadyRunning("another tokenbroker daemon is already running with state_dir " + stateDir +
+                             " (it holds " + _broker->state().daemonLockPath() +
+                             "); stop it first, or give this configuration its own broker.state_dir");
+    }
 }
 
 std::size_t Daemon::stop()
 {
     std::lock_guard<std::mutex> lock(_mutex);
+    if (!_scheduler)
+        return 0;
     _admin.reset();
-    // A renewal waiting for its on_rotate hook would otherwise hold the
-    // shutdown for the hook's whole time-out, and the hook outlive us.
+    // Plugins sleeping through the host (device-code polling, backoff) wake
+    // now; a renewal waiting for its on_rotate hook would otherwise hold
+    // the shutdown for the hook's whole time-out, and the hook outlive us.
+    _stop->raise();
     terminateRunningHooks();
-    return _scheduler ? _scheduler->stop() : 0;
+    const auto grace = std::chrono::seconds(_broker->config().broker.stopTimeout);
+    std::size_t running = _scheduler->stop(grace);
+    if (running > 0)
+    {
+        _logger.warning("%z renewals still running after stop_timeout (%s); cancelling their requests", running,
+                        formatDuration(_broker->config().broker.stopTimeout));
+        running = _scheduler->stop(std::chrono::seconds(10));
+    }
+    if (running == 0)
+        _scheduler.reset();
+    return running;
 }
 
 std::string Daemon::adminUrl() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AdminServer.h"
+#include "FileLock.h"
 #include "LoadedConfig.h"
 #include "Scheduler.h"
 
@@ -8,6 +9,7 @@
 
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 
 namespace TokenBroker {
@@ -15,10 +17,18 @@ namespace TokenBroker {
 /// `tokenbroker run`: a configuration kept alive. Owns the scheduler and
 /// the admin endpoint, and applies reloads as differences so unchanged
 /// profiles keep their tokens and schedule.
+/// Another daemon holds the state directory.
+class AlreadyRunning : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class Daemon : public AdminBackend
 {
 public:
-    /// Builds everything from the file and starts it; throws ConfigErrors.
+    /// Builds everything from the file and starts it; throws ConfigErrors,
+    /// or AlreadyRunning when another daemon uses the same state_dir.
     explicit Daemon(std::string configPath);
     ~Daemon() override;
 
@@ -29,18 +39,29 @@ public:
     std::vector<ProfileView> profiles() const override;
     bool renewNow(const std::string& profile) override;
 
-    /// Stops refreshing and the admin endpoint; returns the number of
-    /// renewals abandoned in the network after the grace period.
+    /// Stops the admin endpoint and refreshing in order: sleeping plugins
+    /// and hooks are woken or ended at once, renewals in flight may finish
+    /// within broker.stop_timeout (so a rotated refresh token is stored),
+    /// then their requests are cancelled. Returns the number of renewals
+    /// that still would not end (0 in all but a plugin stuck outside the
+    /// host's services).
     std::size_t stop();
+
+    /// True once every profile has had its first attempt since start.
+    bool ready() const { return _scheduler && _scheduler->firstPassDone(); }
 
     /// The admin endpoint's URL, or empty when it is off or could not bind.
     std::string adminUrl() const;
 
 private:
     void startAdmin(const BrokerSettings& settings);
+    /// Takes the state_dir's daemon lock; throws AlreadyRunning.
+    void claimStateDirectory();
 
     std::string _configPath;
     Poco::Logger& _logger;
+    std::shared_ptr<StopSignal> _stop;
+    std::unique_ptr<FileLock> _instanceLock;
     mutable std::mutex _mutex;   ///< one reload at a time (HUP and the admin endpoint)
     std::unique_ptr<LoadedConfig> _broker;
     std::unique_ptr<Scheduler> _scheduler;

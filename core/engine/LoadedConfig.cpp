@@ -1,6 +1,7 @@
 #include "LoadedConfig.h"
 
 #include "ConfigLoader.h"
+#include "FlowInstance.h"
 #include "SettingsBinder.h"
 #include "Suggest.h"
 
@@ -63,10 +64,12 @@ std::shared_ptr<PluginRegistry> LoadedConfig::loadPlugins(const BrokerSettings& 
     return registry;
 }
 
-LoadedConfig::LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugins, const Clock& clock)
+LoadedConfig::LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugins, const Clock& clock,
+                           std::shared_ptr<const StopSignal> stop)
     : _config(std::move(config))
     , _plugins(std::move(plugins))
     , _clock(clock)
+    , _stop(std::move(stop))
     , _state(std::make_shared<StateStore>(_config.broker.stateDir))
 {
     Diagnostics diagnostics;
@@ -117,13 +120,17 @@ std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostic
     }
     if (diagnostics.size() != before)
         return nullptr;
+    const std::string identity = profileIdentity(spec, settings);
     auto host = std::make_unique<ProfileHost>(spec.name, spec.baseUrl, HttpClient(spec.caFile, spec.timeouts), _state,
-                                              profileIdentity(spec, settings), _clock);
+                                              identity, _clock, _stop);
     try
     {
         auto instance = std::make_unique<FlowInstance>(*flow, settings, std::move(host));
-        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), _state,
-                                         settingsDigest(settings), _clock);
+        // Another process holding the profile's state lock is given as long
+        // as one request may take before a renewal gives up for now.
+        const std::chrono::milliseconds lockWait = std::chrono::seconds(spec.timeouts.total);
+        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), _state, identity,
+                                         settingsDigest(settings), _clock, lockWait);
     }
     catch (const SettingsRejected& e)
     {

@@ -5,6 +5,7 @@
 #include "PluginRegistry.h"
 #include "Profile.h"
 #include "StateStore.h"
+#include "StopSignal.h"
 
 #include <memory>
 #include <string>
@@ -21,11 +22,14 @@ class LoadedConfig
 public:
     /// Throws ConfigErrors listing every problem (unknown flow, bad settings,
     /// plugin rejections), each at its file:line:col.
-    LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugins, const Clock& clock = Clock::system());
+    /// `stop` is raised when the process stops: plugins sleeping through
+    /// the host's sleep_ms wake at once.
+    LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugins, const Clock& clock = Clock::system(),
+                 std::shared_ptr<const StopSignal> stop = std::make_shared<StopSignal>());
 
     const Config& config() const { return _config; }
     const PluginRegistry& plugins() const { return *_plugins; }
-    StateStore& state() { return *_state; }
+    StateStore& state() const { return *_state; }
     const std::vector<std::shared_ptr<Profile>>& profiles() const { return _profiles; }
     std::shared_ptr<Profile> find(const std::string& name) const;
 
@@ -38,6 +42,7 @@ private:
     Config _config;
     std::shared_ptr<PluginRegistry> _plugins;
     const Clock& _clock;
+    std::shared_ptr<const StopSignal> _stop;
     std::shared_ptr<StateStore> _state;
     std::vector<std::shared_ptr<Profile>> _profiles;
 };

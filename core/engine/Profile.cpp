@@ -1,8 +1,11 @@
 #include "Profile.h"
 
-#include "AtomicFile.h"
 #include "FileLock.h"
+#include "FileSystem.h"
 #include "RotationHook.h"
+
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
 
 namespace TokenBroker {
 
@@ -20,61 +23,154 @@ const char* toString(ProfileStatus status)
     return "unknown";
 }
 
-Profile::Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vector<std::unique_ptr<Output>> outputs,
-                 std::shared_ptr<StateStore> state, std::string settingsDigest, const Clock& clock)
+namespace {
+
+FlowResult retryable(std::string message)
+{
+    FlowResult result;
+    result.status = TOKENBROKER_RETRY;
+    result.message = std::move(message);
+    return result;
+}
+
+std::string isoTime(std::int64_t seconds)
+{
+    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(seconds)),
+                                           "%Y-%m-%dT%H:%M:%SZ");
+}
+
+} // namespace
+
+Profile::Profile(ProfileSpec spec, std::unique_ptr<Flow> flow, std::vector<std::unique_ptr<Output>> outputs,
+                 std::shared_ptr<StateStore> state, std::string identity, std::string settingsDigest,
+                 const Clock& clock, std::chrono::milliseconds lockWait)
     : _spec(std::move(spec))
     , _flow(std::move(flow))
     , _outputs(std::move(outputs))
     , _state(std::move(state))
+    , _identity(std::move(identity))
     , _settingsDigest(std::move(settingsDigest))
     , _clock(clock)
+    , _lockWait(lockWait)
     , _logger(Poco::Logger::get("tokenbroker.profile." + _spec.name))
 {
 }
 
 FlowResult Profile::renew()
 {
-    std::lock_guard<std::mutex> lock(_renewMutex);
-    const bool holdsValidToken = current() && current()->validAt(_clock.nowSeconds());
-    FlowResult result = holdsValidToken ? _flow->refresh() : _flow->acquire();
-    if (!result.ok())
+    std::lock_guard<std::mutex> renewing(_renewMutex);
+    const auto held = current();
+    const bool holdsValidToken = held && held->validAt(_clock.nowSeconds());
+    bool pending = false;
     {
-        ProfileStatus status = result.status == TOKENBROKER_NEEDS_LOGIN ? ProfileStatus::NeedsLogin
-                               : result.status == TOKENBROKER_RETRY    ? ProfileStatus::Retrying
-                                                                       : ProfileStatus::Failed;
-        // A token that expired (or was withdrawn as expired, perhaps while
-        // this renewal was under way) stays reported as such until a
-        // renewal succeeds, not just until the next failure.
-        const auto held = current();
-        if (status == ProfileStatus::Retrying &&
-            (held ? !held->validAt(_clock.nowSeconds()) : this->status() == ProfileStatus::Expired))
-            status = ProfileStatus::Expired;
-        setStatus(status, result.message);
-        return result;
+        std::lock_guard<std::mutex> lock(_statusMutex);
+        pending = _publishPending;
     }
-    return accept(result.token);
+    if (pending && holdsValidToken)
+        return announce(*held);
+
+    FlowResult result;
+    try
+    {
+        // Another process sharing state_dir (a `login`, a `once`) may be
+        // using this profile: wait a bounded time, then the plugin reads
+        // the state it left. A state file we cannot read is reported as
+        // exactly that, never as "nothing stored".
+        makePrivateDirectory(_state->directory());
+        _state->checkReadable(_spec.name);
+        FileLock stateLock(_state->lockPathFor(_spec.name), _lockWait);
+        result = holdsValidToken ? _flow->refresh() : _flow->acquire();
+        if (result.ok())
+            result = store(result);
+    }
+    catch (const LockBusy& e)
+    {
+        result = retryable(std::string(e.what()) + " (a tokenbroker login or once?); trying again later");
+    }
+    catch (const std::exception& e)
+    {
+        result = retryable(e.what());
+    }
+    return result.ok() ? announce(result.token) : fail(result);
 }
 
 FlowResult Profile::login(LoginInteraction& interaction)
 {
-    std::lock_guard<std::mutex> lock(_renewMutex);
-    FlowResult result = _flow->login(interaction);
-    if (!result.ok())
+    std::lock_guard<std::mutex> renewing(_renewMutex);
+    FlowResult result;
+    try
     {
-        setStatus(result.status == TOKENBROKER_RETRY ? ProfileStatus::Retrying : ProfileStatus::NeedsLogin,
-                  result.message);
-        return result;
+        makePrivateDirectory(_state->directory());
+        _state->checkReadable(_spec.name);
+        // A person is waiting: block until a renewal of another process
+        // is done rather than give up.
+        FileLock stateLock(_state->lockPathFor(_spec.name));
+        result = _flow->login(interaction);
+        if (result.ok())
+            result = store(result);
     }
-    return accept(result.token);
+    catch (const std::exception& e)
+    {
+        result = retryable(e.what());
+    }
+    if (result.ok())
+        return announce(result.token);
+    setStatus(result.status == TOKENBROKER_RETRY ? ProfileStatus::Retrying : ProfileStatus::NeedsLogin,
+              result.message);
+    return result;
 }
 
-FlowResult Profile::accept(Token token)
+FlowResult Profile::fail(FlowResult result)
 {
-    token.obtainedAt = _clock.nowSeconds();
-    FlowResult result = publish(token);
-    if (result.ok())
-        runRotationHook(_spec, result.token, _outputs, _logger);
+    ProfileStatus status = result.status == TOKENBROKER_NEEDS_LOGIN ? ProfileStatus::NeedsLogin
+                           : result.status == TOKENBROKER_RETRY    ? ProfileStatus::Retrying
+                                                                   : ProfileStatus::Failed;
+    // A token that expired (or was withdrawn as expired, perhaps while
+    // this renewal was under way) stays reported as such until a renewal
+    // succeeds, not just until the next failure.
+    const auto held = current();
+    if (status == ProfileStatus::Retrying &&
+        (held ? !held->validAt(_clock.nowSeconds()) : this->status() == ProfileStatus::Expired))
+        status = ProfileStatus::Expired;
+    setStatus(status, result.message);
     return result;
+}
+
+FlowResult Profile::store(FlowResult result)
+{
+    // Called with the state lock held: the stored copy and the plugin's
+    // state (e.g. the refresh token it just rotated) stay consistent.
+    Token& token = result.token;
+    const std::int64_t now = _clock.nowSeconds();
+    token.obtainedAt = now;
+    if (token.expires() && token.expiresAt <= now)
+    {
+        // Publishing it would withdraw it at once and renew again: a tight
+        // loop against the server. Back off and say why.
+        const std::string message = "the server's token had expired on arrival (expires_at " +
+                                    isoTime(token.expiresAt) + " is " + std::to_string(now - token.expiresAt) +
+                                    " s before this machine's clock): clock skew? check this machine's time";
+        _logger.warning("%s", message);
+        return retryable(message);
+    }
+    try
+    {
+        _state->saveToken(_spec.name, _identity, token, _settingsDigest);
+    }
+    catch (const std::exception& e)
+    {
+        // The token is still good; outputs matter more than the cache.
+        _logger.warning("cannot store the token in %s: %s", _state->directory(), std::string(e.what()));
+    }
+    return result;
+}
+
+FlowResult Profile::announce(const Token& token)
+{
+    FlowResult published = publish(token);
+    if (published.ok() && !_retired)
+        runRotationHook(_spec, token, _outputs, _logger);
+    return published;
 }
 
 FlowResult Profile::publish(const Token& token)
@@ -83,19 +179,8 @@ FlowResult Profile::publish(const Token& token)
     FlowResult result;
     result.status = TOKENBROKER_OK;
     result.token = token;
-    try
-    {
-        // Under the profile's lock, like the plugin's own state writes: this
-        // read-modify-write must not overwrite a refresh token that another
-        // process sharing state_dir rotated since our refresh.
-        FileLock lock(_flow->host().lockPath());
-        _state->saveToken(_spec.name, _flow->host().identity(), token, _settingsDigest);
-    }
-    catch (const std::exception& e)
-    {
-        // The token is still good; outputs matter more than the cache.
-        _logger.warning("cannot store the token in %s: %s", _state->directory(), std::string(e.what()));
-    }
+    if (_retired)
+        return result;
     std::string failures;
     for (const auto& output : _outputs)
     {
@@ -111,6 +196,7 @@ FlowResult Profile::publish(const Token& token)
     {
         std::lock_guard<std::mutex> lock(_statusMutex);
         _current = token;
+        _publishPending = !failures.empty();
     }
     if (!failures.empty())
     {
@@ -123,13 +209,13 @@ FlowResult Profile::publish(const Token& token)
     return result;
 }
 
-std::optional<Token> Profile::storedToken(bool publishIt)
+std::optional<FlowResult> Profile::adoptStoredToken()
 {
-    std::lock_guard<std::mutex> lock(_renewMutex);
+    std::lock_guard<std::mutex> renewing(_renewMutex);
     std::optional<Token> token;
     try
     {
-        token = _state->loadToken(_spec.name, _flow->host().identity(), _settingsDigest);
+        token = _state->loadToken(_spec.name, _identity, _settingsDigest);
     }
     catch (const std::exception& e)
     {
@@ -137,52 +223,37 @@ std::optional<Token> Profile::storedToken(bool publishIt)
     }
     if (!token || !token->validAt(_clock.nowSeconds()))
         return std::nullopt;
-    if (publishIt)
-        publish(*token);
-    else
-    {
-        std::lock_guard<std::mutex> statusLock(_statusMutex);
-        _current = token;
-    }
+    return publish(*token);
+}
+
+std::optional<Token> Profile::peekStoredToken() const
+{
+    auto token = _state->peekToken(_spec.name, _identity, _settingsDigest);
+    if (!token || !token->validAt(_clock.nowSeconds()))
+        return std::nullopt;
     return token;
 }
 
 bool Profile::expire()
 {
-    {
-        // Not _renewMutex: a renewal may hang in the network for as long as
-        // its timeouts allow, and the expired token must go now.
-        std::lock_guard<std::mutex> publishing(_publishMutex);
-        // The scheduler saw the token expired, but a renewal may have
-        // published a fresh one meanwhile: that one must stay.
-        if (auto token = current(); token && token->validAt(_clock.nowSeconds()))
-            return false;
+    std::lock_guard<std::mutex> publishing(_publishMutex);
+    // The scheduler saw the token expired, but a renewal may have
+    // published a fresh one meanwhile: that one must stay.
+    if (auto token = current(); token && token->validAt(_clock.nowSeconds()))
+        return false;
+    if (!_retired)
         withdrawOutputs();
-        {
-            std::lock_guard<std::mutex> statusLock(_statusMutex);
-            _current.reset();
-        }
-        // Losing the token does not make a profile that waits for a login any
-        // less in need of one: status must keep showing what to do.
-        setStatus(status() == ProfileStatus::NeedsLogin ? ProfileStatus::NeedsLogin : ProfileStatus::Expired,
-                  lastError());
-    }
-    // The stored copy goes too unless a renewal is under way (it holds the
-    // state lock across the network and replaces the copy itself); an
-    // expired stored token is never used anyway.
-    std::unique_lock<std::mutex> renewing(_renewMutex, std::try_to_lock);
-    if (renewing.owns_lock() && !current())
     {
-        try
-        {
-            FileLock lock(_flow->host().lockPath());
-            _state->clearToken(_spec.name, _flow->host().identity());
-        }
-        catch (const std::exception& e)
-        {
-            _logger.warning("cannot clear the stored token: %s", std::string(e.what()));
-        }
+        std::lock_guard<std::mutex> statusLock(_statusMutex);
+        _current.reset();
+        _publishPending = false;
     }
+    // Losing the token does not make a profile that waits for a login any
+    // less in need of one: status must keep showing what to do. The stored
+    // copy stays: an expired stored token is never used, and clearing it
+    // would need the state lock, which a login may hold for minutes.
+    setStatus(status() == ProfileStatus::NeedsLogin ? ProfileStatus::NeedsLogin : ProfileStatus::Expired,
+              lastError());
     return true;
 }
 

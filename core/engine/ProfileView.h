@@ -20,6 +20,7 @@ struct ProfileView
     std::uint64_t refreshes = 0;       ///< successful renewals
     std::uint64_t failures = 0;        ///< failed renewals
     bool inFlight = false;
+    std::int64_t inFlightSinceMs = 0;  ///< Unix ms the attempt in flight started; 0 = none
     std::string lastError;
     std::string outputs;
 };

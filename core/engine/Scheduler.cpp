@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <set>
 
 namespace TokenBroker {
 
@@ -34,7 +33,10 @@ Scheduler::Scheduler(RefreshPolicy policy, int workers, const Clock& clock)
 
 Scheduler::~Scheduler()
 {
-    stop();
+    // Never leave a worker running on a destroyed scheduler: the owner
+    // cancels network I/O first (Daemon::stop), so this ends.
+    while (stop(std::chrono::seconds(30)) > 0)
+        _logger.warning("still waiting for renewals in flight before the scheduler can go");
 }
 
 void Scheduler::start(const std::vector<std::shared_ptr<Profile>>& profiles)
@@ -50,26 +52,21 @@ void Scheduler::start(const std::vector<std::shared_ptr<Profile>>& profiles)
         _workers.emplace_back([this] { work(); });
 }
 
-Scheduler::Entry Scheduler::entryFor(const std::shared_ptr<Profile>& profile) const
+bool Scheduler::retire(const SlotPtr& slot, bool withdraw)
 {
-    Entry entry;
-    entry.profile = profile;
-    entry.dueMs = _clock.nowMs();
-    // Outside the lock: this may write outputs.
-    if (auto token = profile->storedToken(true))
+    slot->retired = true;
+    slot->profile->retire();
+    if (slot->running)
     {
-        entry.dueMs = _timing.renewAt(token->obtainedAt, token->expiresAt);
-        _logger.information("%s: reusing the stored token, next refresh %s", profile->name(), formatTime(entry.dueMs));
+        slot->withdrawOnRetire = withdraw;
+        return false;
     }
-    return entry;
-}
-
-void Scheduler::retire(Entry& entry, bool withdraw)
-{
-    if (entry.inFlight)
-        _retiring[entry.profile.get()] = withdraw;
-    else if (withdraw)
-        entry.profile->withdrawOutputs();
+    if (slot->queued)
+    {
+        _queue.erase(std::remove(_queue.begin(), _queue.end(), slot), _queue.end());
+        slot->queued = false;
+    }
+    return withdraw;
 }
 
 void Scheduler::apply(const std::vector<std::shared_ptr<Profile>>& profiles)
@@ -78,45 +75,45 @@ void Scheduler::apply(const std::vector<std::shared_ptr<Profile>>& profiles)
     for (const auto& profile : profiles)
         incoming[profile->name()] = profile;
 
-    std::vector<std::shared_ptr<Profile>> toStart;
+    std::vector<std::shared_ptr<Profile>> toWithdraw;
     {
         std::lock_guard<std::mutex> lock(_mutex);
-        for (auto it = _entries.begin(); it != _entries.end();)
+        const std::int64_t now = _clock.nowMs();
+        auto fresh = [now](const std::shared_ptr<Profile>& profile) {
+            auto slot = std::make_shared<Slot>();
+            slot->profile = profile;
+            slot->dueMs = now;
+            return slot;
+        };
+        for (auto it = _slots.begin(); it != _slots.end();)
         {
             auto next = incoming.find(it->first);
             if (next == incoming.end())
             {
-                const bool withdraw = it->second.profile->spec().onRemove == "remove";
+                const bool withdraw = it->second->profile->spec().onRemove == "remove";
                 _logger.notice("%s: removed from the configuration%s", it->first,
                                std::string(withdraw ? "; withdrawing its outputs" : "; its outputs stay"));
-                retire(it->second, withdraw);
-                it = _entries.erase(it);
+                if (retire(it->second, withdraw))
+                    toWithdraw.push_back(it->second->profile);
+                it = _slots.erase(it);
+                continue;
             }
-            else if (next->second->fingerprint() != it->second.profile->fingerprint())
+            if (next->second->fingerprint() != it->second->profile->fingerprint())
             {
                 _logger.notice("%s: changed; restarting it", it->first);
                 retire(it->second, false);
-                toStart.push_back(next->second);
-                it = _entries.erase(it);
+                it->second = fresh(next->second);
             }
-            else
-            {
-                ++it;   // unchanged: token and schedule stay as they are
-            }
+            // else unchanged: token and schedule stay as they are
+            incoming.erase(next);
+            ++it;
         }
         for (const auto& [name, profile] : incoming)
-        {
-            if (!_entries.count(name) &&
-                std::find(toStart.begin(), toStart.end(), profile) == toStart.end())
-                toStart.push_back(profile);
-        }
+            _slots[name] = fresh(profile);
+        _woken = true;
     }
-    for (const auto& profile : toStart)
-    {
-        Entry entry = entryFor(profile);
-        std::lock_guard<std::mutex> lock(_mutex);
-        _entries[profile->name()] = entry;
-    }
+    for (const auto& profile : toWithdraw)
+        profile->withdrawOutputs();
     _wake.notify_all();
 }
 
@@ -130,15 +127,25 @@ bool Scheduler::renewNow(const std::string& name)
 {
     {
         std::lock_guard<std::mutex> lock(_mutex);
-        auto it = _entries.find(name);
-        if (it == _entries.end())
+        auto it = _slots.find(name);
+        if (it == _slots.end())
             return false;
-        it->second.parked = false;
-        it->second.failures = 0;
-        it->second.dueMs = _clock.nowMs();
+        it->second->parked = false;
+        it->second->failures = 0;
+        it->second->dueMs = _clock.nowMs();
+        _woken = true;
     }
     _wake.notify_all();
     return true;
+}
+
+void Scheduler::wake()
+{
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _woken = true;
+    }
+    _wake.notify_all();
 }
 
 std::size_t Scheduler::stop(std::chrono::milliseconds grace)
@@ -147,64 +154,72 @@ std::size_t Scheduler::stop(std::chrono::milliseconds grace)
     if (!_started)
         return 0;
     _stopping = true;
+    for (const auto& slot : _queue)
+        slot->queued = false;
     _queue.clear();
     _wake.notify_all();
     _workAvailable.notify_all();
-    // Renewals in flight finish their output writes; one blocked in the
-    // network is abandoned after the grace period (its writes are atomic,
-    // so nothing half-written is left behind).
+    // A renewal in flight may be fetching a rotated refresh token: let it
+    // finish (its request has its own deadline) so the token is stored.
     _idle.wait_for(lock, grace, [this] { return _busyWorkers == 0; });
-    const std::size_t abandoned = static_cast<std::size_t>(_busyWorkers);
+    if (_busyWorkers > 0)
+        return static_cast<std::size_t>(_busyWorkers);
     lock.unlock();
     if (_loopThread.joinable())
         _loopThread.join();
     for (auto& worker : _workers)
-    {
-        if (!worker.joinable())
-            continue;
-        if (abandoned == 0)
-            worker.join();
-        else
-            worker.detach();
-    }
+        worker.join();
     _workers.clear();
     lock.lock();
     _started = false;
-    if (abandoned == 0)
-        _entries.clear();
-    return abandoned;
+    return 0;
 }
 
 std::vector<ProfileView> Scheduler::snapshot() const
 {
-    std::vector<std::pair<Entry, bool>> entries;
+    std::vector<std::pair<SlotPtr, Slot>> slots;
     {
         std::lock_guard<std::mutex> lock(_mutex);
-        for (const auto& [name, entry] : _entries)
-            entries.emplace_back(entry, entry.inFlight);
+        for (const auto& [name, slot] : _slots)
+            slots.emplace_back(slot, *slot);
     }
     std::vector<ProfileView> views;
-    for (const auto& [entry, inFlight] : entries)
+    for (const auto& [pointer, slot] : slots)
     {
+        const Profile& profile = *slot.profile;
         ProfileView view;
-        view.name = entry.profile->name();
-        view.flow = entry.profile->spec().flow;
-        view.status = entry.profile->status();
-        if (auto token = entry.profile->current())
+        view.name = profile.name();
+        view.flow = profile.spec().flow;
+        view.status = profile.status();
+        if (auto token = profile.current())
         {
             view.hasToken = true;
             view.expiresAt = token->expiresAt;
         }
-        view.nextRefreshMs = entry.parked ? never : entry.dueMs;
-        view.consecutiveFailures = entry.failures;
-        view.refreshes = entry.refreshes;
-        view.failures = entry.failedTotal;
-        view.inFlight = inFlight;
-        view.lastError = entry.profile->lastError();
-        view.outputs = entry.profile->describeOutputs();
+        view.nextRefreshMs = slot.parked ? never : slot.dueMs;
+        view.consecutiveFailures = slot.failures;
+        view.refreshes = slot.refreshes;
+        view.failures = slot.failedTotal;
+        view.inFlight = slot.running;
+        view.inFlightSinceMs = slot.running ? slot.runningSinceMs : 0;
+        view.lastError = profile.lastError();
+        view.outputs = profile.describeOutputs();
         views.push_back(view);
     }
     return views;
+}
+
+bool Scheduler::firstPassDone() const
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    return std::all_of(_slots.begin(), _slots.end(), [](const auto& entry) { return entry.second->started; });
+}
+
+void Scheduler::enqueue(const SlotPtr& slot)
+{
+    slot->queued = true;
+    _queue.push_back(slot);
+    _workAvailable.notify_one();
 }
 
 void Scheduler::loop()
@@ -215,27 +230,21 @@ void Scheduler::loop()
         const std::int64_t now = _clock.nowMs();
         std::int64_t nextWake = now + maxSleepMs;
         std::vector<std::shared_ptr<Profile>> expired;
-        for (auto& [name, entry] : _entries)
+        for (auto& [name, slot] : _slots)
         {
             // Expiry is checked for renewals in flight too: one hanging in
             // the network must not keep an expired token in the outputs.
-            auto token = entry.profile->current();
+            auto token = slot->profile->current();
             if (token && token->expires() && token->expiresAt * 1000 <= now)
-                expired.push_back(entry.profile);
+                expired.push_back(slot->profile);
             else if (token && token->expires())
                 nextWake = std::min(nextWake, token->expiresAt * 1000);
-            if (entry.inFlight || entry.parked)
+            if (slot->queued || slot->running || slot->parked)
                 continue;
-            if (entry.dueMs <= now)
-            {
-                entry.inFlight = true;
-                _queue.push_back(name);
-                _workAvailable.notify_one();
-            }
+            if (slot->dueMs <= now)
+                enqueue(slot);
             else
-            {
-                nextWake = std::min(nextWake, entry.dueMs);
-            }
+                nextWake = std::min(nextWake, slot->dueMs);
         }
         if (!expired.empty())
         {
@@ -251,35 +260,52 @@ void Scheduler::loop()
             lock.lock();
             continue;
         }
-        _wake.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(10, nextWake - now)));
+        _wake.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(10, nextWake - now)),
+                       [this] { return _stopping || _woken; });
+        _woken = false;
     }
 }
 
-void Scheduler::schedule(Entry& entry, const FlowResult& result)
+FlowResult Scheduler::run(Slot& slot)
 {
-    const std::string& name = entry.profile->name();
+    // Only this worker touches the slot's profile now; `started` is read
+    // under the lock by the caller and passed in through the slot copy.
+    if (!slot.started)
+    {
+        if (auto adopted = slot.profile->adoptStoredToken())
+        {
+            _logger.information("%s: reusing the stored token", slot.profile->name());
+            return *adopted;
+        }
+    }
+    return slot.profile->renew();
+}
+
+void Scheduler::schedule(Slot& slot, const FlowResult& result)
+{
+    const std::string& name = slot.profile->name();
     const std::int64_t now = _clock.nowMs();
     if (result.ok())
     {
-        entry.failures = 0;
-        ++entry.refreshes;
-        entry.dueMs = _timing.renewAt(result.token.obtainedAt, result.token.expiresAt);
+        slot.failures = 0;
+        ++slot.refreshes;
+        slot.dueMs = _timing.renewAt(result.token.obtainedAt, result.token.expiresAt);
         _logger.information("%s: ok, token valid until %s, next refresh %s", name,
                             formatTime(result.token.expires() ? result.token.expiresAt * 1000 : never),
-                            formatTime(entry.dueMs));
+                            formatTime(slot.dueMs));
         return;
     }
-    ++entry.failedTotal;
+    ++slot.failedTotal;
     if (result.status == TOKENBROKER_RETRY)
     {
-        ++entry.failures;
-        const std::int64_t delay = _timing.retryDelay(entry.failures, result.retryAfter.value_or(0));
-        entry.dueMs = now + delay;
-        _logger.warning("%s: failed: %s; attempt %d, next try %s (in %s)", name, result.message, entry.failures,
-                        formatTime(entry.dueMs), formatDuration((delay + 999) / 1000));
+        ++slot.failures;
+        const std::int64_t delay = _timing.retryDelay(slot.failures, result.retryAfter.value_or(0));
+        slot.dueMs = now + delay;
+        _logger.warning("%s: failed: %s; attempt %d, next try %s (in %s)", name, result.message, slot.failures,
+                        formatTime(slot.dueMs), formatDuration((delay + 999) / 1000));
         return;
     }
-    entry.parked = true;
+    slot.parked = true;
     const std::string hint = "run: tokenbroker login " + name;
     _logger.error("%s: failed: %s; %s", name, result.message,
                   std::string(result.status != TOKENBROKER_NEEDS_LOGIN ? "not retrying until the configuration is reloaded"
@@ -295,36 +321,33 @@ void Scheduler::work()
         _workAvailable.wait(lock, [this] { return _stopping || !_queue.empty(); });
         if (_stopping)
             return;
-        const std::string name = _queue.front();
+        SlotPtr slot = _queue.front();
         _queue.pop_front();
-        auto it = _entries.find(name);
-        if (it == _entries.end())
-            continue;
-        std::shared_ptr<Profile> profile = it->second.profile;
+        slot->queued = false;
+        slot->running = true;
+        slot->runningSinceMs = _clock.nowMs();
         ++_busyWorkers;
+        Slot job = *slot;
         lock.unlock();
-        FlowResult result = profile->renew();
+        FlowResult result = run(job);
         lock.lock();
         --_busyWorkers;
+        slot->running = false;
+        slot->runningSinceMs = 0;
         _idle.notify_all();
-        auto retired = _retiring.find(profile.get());
-        if (retired != _retiring.end())
+        if (slot->retired)
         {
-            const bool withdraw = retired->second;
-            _retiring.erase(retired);
-            if (withdraw)
+            if (slot->withdrawOnRetire)
             {
                 lock.unlock();
-                profile->withdrawOutputs();
+                slot->profile->withdrawOutputs();
                 lock.lock();
             }
             continue;
         }
-        it = _entries.find(name);
-        if (it == _entries.end() || it->second.profile != profile)
-            continue;
-        it->second.inFlight = false;
-        schedule(it->second, result);
+        slot->started = true;
+        schedule(*slot, result);
+        _woken = true;
         _wake.notify_all();
     }
 }

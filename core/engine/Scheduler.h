@@ -1,14 +1,15 @@
 #pragma once
 
-#include "RefreshTiming.h"
 #include "Clock.h"
 #include "Profile.h"
 #include "ProfileView.h"
+#include "RefreshTiming.h"
 
 #include <Poco/Logger.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -25,6 +26,13 @@ namespace TokenBroker {
 /// once, so one slow profile does not delay another. Deadlines are
 /// wall-clock times re-checked at least every 30 s, so a suspend or clock
 /// jump leads to a prompt renewal.
+///
+/// Work is queued by identity: each live profile has one slot (shared by
+/// the map, the queue and the worker running it), and a reload retires a
+/// slot instead of forgetting it, so a renewal queued or running across a
+/// reload always finds out what became of its profile. All profile I/O runs
+/// on the workers; the scheduler thread only decides and withdraws expired
+/// tokens, which never waits for a renewal or a file lock.
 class Scheduler
 {
 public:
@@ -37,8 +45,9 @@ public:
     /// Replaces the set of profiles after a reload: profiles whose name and
     /// fingerprint are unchanged keep their token and schedule; added ones
     /// start; changed ones restart; removed ones stop, and their outputs are
-    /// withdrawn when their on_remove says so. A valid stored token is
-    /// published at once and renewed on schedule; others are obtained now.
+    /// withdrawn when their on_remove says so (at once, or when a renewal
+    /// running for them ends). A starting profile publishes its valid
+    /// stored token and is renewed on schedule; others are obtained now.
     void apply(const std::vector<std::shared_ptr<Profile>>& profiles);
 
     /// Changes the refresh policy for future scheduling decisions.
@@ -48,34 +57,52 @@ public:
     /// (fatal error or needs login). False if there is no such profile.
     bool renewNow(const std::string& name);
 
-    /// Stops scheduling; waits up to `grace` for renewals in flight (their
-    /// output writes complete), then returns. Returns the number of renewals
-    /// still running (blocked in the network) that were abandoned.
+    /// Re-reads the clock now instead of at the next planned wake-up (for
+    /// a clock that moved; the system clock is re-read every 30 s anyway).
+    void wake();
+
+    /// Stops scheduling and waits up to `grace` for renewals in flight to
+    /// finish (a rotated refresh token they are fetching is then stored).
+    /// Returns the number of renewals still running after `grace`; the
+    /// caller may cancel their network I/O and call stop() again to wait
+    /// for them. Threads are joined once no renewal runs.
     std::size_t stop(std::chrono::milliseconds grace = std::chrono::seconds(4));
 
     std::vector<ProfileView> snapshot() const;
 
+    /// True once every profile given to start()/apply() has had its first
+    /// attempt (a stored token adopted, or a renewal that succeeded or
+    /// failed).
+    bool firstPassDone() const;
+
     static constexpr std::int64_t maxSleepMs = 30000;
 
 private:
-    struct Entry
+    struct Slot
     {
         std::shared_ptr<Profile> profile;
         std::int64_t dueMs = 0;
         int failures = 0;
         std::uint64_t refreshes = 0;
         std::uint64_t failedTotal = 0;
-        bool inFlight = false;
-        bool parked = false;    ///< fatal / needs login: wait for reload, login or renewNow
+        bool started = false;          ///< the first attempt (adopt or renew) has run
+        bool queued = false;
+        bool running = false;
+        std::int64_t runningSinceMs = 0;
+        bool parked = false;           ///< fatal / needs login: wait for reload, login or renewNow
+        bool retired = false;          ///< removed or replaced by a reload
+        bool withdrawOnRetire = false; ///< its outputs go when the running renewal ends
     };
+    using SlotPtr = std::shared_ptr<Slot>;
 
     void loop();
     void work();
-    void schedule(Entry& entry, const FlowResult& result);
-    Entry entryFor(const std::shared_ptr<Profile>& profile) const;
-    /// Stops keeping an entry's profile fresh; `withdraw` removes its outputs
-    /// (now, or when its renewal in flight has finished).
-    void retire(Entry& entry, bool withdraw);
+    void enqueue(const SlotPtr& slot);
+    FlowResult run(Slot& slot);
+    void schedule(Slot& slot, const FlowResult& result);
+    /// Marks a slot retired; returns true when its outputs must be
+    /// withdrawn now (nothing runs for it).
+    bool retire(const SlotPtr& slot, bool withdraw);
 
     RefreshTiming _timing;
     int _workerCount;
@@ -86,11 +113,9 @@ private:
     std::condition_variable _wake;
     std::condition_variable _workAvailable;
     std::condition_variable _idle;
-    std::map<std::string, Entry> _entries;
-    std::deque<std::string> _queue;
-    /// Profiles dropped by a reload while renewing, and whether their
-    /// outputs go once that renewal is over.
-    std::map<const Profile*, bool> _retiring;
+    std::map<std::string, SlotPtr> _slots;
+    std::deque<SlotPtr> _queue;
+    bool _woken = false;
     bool _stopping = false;
     bool _started = false;
     int _busyWorkers = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 namespace TokenBroker {
@@ -16,6 +17,18 @@ void makePrivateDirectory(const std::string& path);
 
 /// Removes a file if present; a missing file is not an error.
 void removeFile(const std::string& path);
+
+/// readWholeFile() found no file at the path.
+class FileMissing : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The content of a file. Throws FileMissing when there is none, and
+/// std::runtime_error ("cannot read PATH: Permission denied") when it
+/// exists but cannot be read.
+std::string readWholeFile(const std::string& path);
 
 /// The directory part of `path` ("." when there is none).
 std::string parentDirectory(const std::string& path);

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,6 +70,36 @@ void removeFile(const std::string& path)
 {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         throw WriteError(errorText("cannot remove", path, errno));
+}
+
+std::string readWholeFile(const std::string& path)
+{
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+    {
+        if (errno == ENOENT)
+            throw FileMissing(path + " does not exist");
+        throw std::runtime_error(errorText("cannot read", path, errno));
+    }
+    std::string content;
+    char buffer[8192];
+    while (true)
+    {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+        {
+            const int error = errno;
+            ::close(fd);
+            throw std::runtime_error(errorText("cannot read", path, error));
+        }
+        if (n == 0)
+            break;
+        content.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return content;
 }
 
 } // namespace TokenBroker

@@ -1,9 +1,5 @@
 #include "FlowInstance.h"
 
-#include "AtomicFile.h"
-#include "FileSystem.h"
-#include "FileLock.h"
-
 #include <Poco/JSON/Parser.h>
 
 #include <sstream>
@@ -57,20 +53,6 @@ std::string FlowInstance::take(char* pluginString)
 FlowResult FlowInstance::call(Entry entry, const char* what)
 {
     FlowResult result;
-    std::unique_ptr<FileLock> lock;
-    try
-    {
-        // Another broker process sharing state_dir may be refreshing this
-        // profile: wait for it, then the plugin reads the state it left.
-        makePrivateDirectory(_host->stateDirectory());
-        lock = std::make_unique<FileLock>(_host->lockPath());
-    }
-    catch (const std::exception& e)
-    {
-        result.status = TOKENBROKER_RETRY;
-        result.message = e.what();
-        return result;
-    }
     char* raw = nullptr;
     int status = entry(_instance, _host->table(), &raw);
     std::string text = take(raw);

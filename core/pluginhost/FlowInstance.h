@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Flow.h"
 #include "PluginRegistry.h"
 #include "ProfileHost.h"
 #include "Token.h"
@@ -12,17 +13,6 @@
 #include <string>
 
 namespace TokenBroker {
-
-/// What an acquire or refresh call produced.
-struct FlowResult
-{
-    tokenbroker_status status = TOKENBROKER_FATAL;
-    Token token;                              ///< when status is OK
-    std::string message;                      ///< otherwise
-    std::optional<std::int64_t> retryAfter;   ///< seconds, when the server said
-
-    bool ok() const { return status == TOKENBROKER_OK; }
-};
 
 /// create() rejected the settings; `key` names the setting when known.
 class SettingsRejected : public std::runtime_error
@@ -41,23 +31,21 @@ private:
 
 /// One plugin flow instance for one profile (RAII over create/destroy).
 /// Not thread-safe: the caller serialises calls, as the ABI requires.
-class FlowInstance
+class FlowInstance : public Flow
 {
 public:
     /// Throws SettingsRejected.
     FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Object::Ptr& settings,
                  std::unique_ptr<ProfileHost> host);
-    ~FlowInstance();
+    ~FlowInstance() override;
     FlowInstance(const FlowInstance&) = delete;
     FlowInstance& operator=(const FlowInstance&) = delete;
 
-    FlowResult acquire();
-    FlowResult refresh();
-    /// The interactive first authorisation, with `interaction` as the user.
-    FlowResult login(LoginInteraction& interaction);
-    bool supportsLogin() const;
-    /// The plugin's non-secret description (JSON object text).
-    std::string describe();
+    FlowResult acquire() override;
+    FlowResult refresh() override;
+    FlowResult login(LoginInteraction& interaction) override;
+    bool supportsLogin() const override;
+    std::string describe() override;
 
     const ProfileHost& host() const { return *_host; }
     const std::string& flowName() const { return _flowName; }

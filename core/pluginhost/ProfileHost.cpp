@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <thread>
 #include <cstring>
 #include <sstream>
 
@@ -17,13 +16,14 @@
 namespace TokenBroker {
 
 ProfileHost::ProfileHost(std::string profile, std::string baseUrl, HttpClient http, std::shared_ptr<StateStore> state,
-                         std::string identity, const Clock& clock)
+                         std::string identity, const Clock& clock, std::shared_ptr<const StopSignal> stop)
     : _profile(std::move(profile))
     , _baseUrl(std::move(baseUrl))
     , _http(std::move(http))
     , _state(std::move(state))
     , _identity(std::move(identity))
     , _clock(clock)
+    , _stop(std::move(stop))
     , _logger(Poco::Logger::get("tokenbroker.profile." + _profile))
 {
     std::memset(&_table, 0, sizeof _table);
@@ -216,8 +216,10 @@ int ProfileHost::sleepMsEntry(void* context, std::int64_t milliseconds)
         return TOKENBROKER_OK;
     if (host._interaction)
         return host._interaction->sleep(milliseconds) ? TOKENBROKER_OK : TOKENBROKER_RETRY;
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(milliseconds, 60000)));
-    return TOKENBROKER_OK;
+    // Capped so a plugin's wild value cannot park a worker for long; a stop
+    // ends the sleep at once, as the header promises.
+    const auto capped = std::chrono::milliseconds(std::min<std::int64_t>(milliseconds, 60000));
+    return host._stop->sleepFor(capped) ? TOKENBROKER_OK : TOKENBROKER_RETRY;
 }
 
 int ProfileHost::awaitRedirectEntry(void* context, const char* requestJson, char** responseJson)

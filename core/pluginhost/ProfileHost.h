@@ -4,6 +4,7 @@
 #include "HttpClient.h"
 #include "LoginInteraction.h"
 #include "StateStore.h"
+#include "StopSignal.h"
 
 #include <tokenbroker/plugin.h>
 
@@ -21,17 +22,15 @@ namespace TokenBroker {
 class ProfileHost
 {
 public:
-    ProfileHost(std::string profile, std::string baseUrl, HttpClient http, std::shared_ptr<StateStore> state, std::string identity,
-                const Clock& clock);
+    /// `stop` ends sleep_ms at once when the process is stopping.
+    ProfileHost(std::string profile, std::string baseUrl, HttpClient http, std::shared_ptr<StateStore> state,
+                std::string identity, const Clock& clock, std::shared_ptr<const StopSignal> stop);
     ProfileHost(const ProfileHost&) = delete;
     ProfileHost& operator=(const ProfileHost&) = delete;
 
     const tokenbroker_host* table() const { return &_table; }
     const std::string& profile() const { return _profile; }
     const std::string& identity() const { return _identity; }
-    /// The file whose lock serialises this profile's plugin calls across processes.
-    std::string lockPath() const { return _state->directory() + "/" + _profile + ".lock"; }
-    const std::string& stateDirectory() const { return _state->directory(); }
 
     /// The body of http_request: JSON in, JSON out (see plugin.h).
     int httpRequest(const std::string& requestJson, std::string& responseJson) const;
@@ -61,6 +60,7 @@ private:
     std::shared_ptr<StateStore> _state;
     std::string _identity;
     const Clock& _clock;
+    std::shared_ptr<const StopSignal> _stop;
     Poco::Logger& _logger;
     LoginInteraction* _interaction = nullptr;
     tokenbroker_host _table;

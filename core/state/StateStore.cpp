@@ -47,26 +47,57 @@ std::string StateStore::pathFor(const std::string& profile) const
     return _directory + "/" + profile + ".json";
 }
 
-Poco::JSON::Object::Ptr StateStore::read(const std::string& profile, const std::string& identity)
+std::string StateStore::lockPathFor(const std::string& profile) const
+{
+    return _directory + "/" + profile + ".lock";
+}
+
+std::string StateStore::daemonLockPath() const
+{
+    return _directory + "/daemon.lock";
+}
+
+void StateStore::checkReadable(const std::string& profile) const
+{
+    readFileIfExists(pathFor(profile));
+}
+
+std::optional<std::string> StateStore::readFileIfExists(const std::string& path)
+{
+    try
+    {
+        return readWholeFile(path);
+    }
+    catch (const FileMissing&)
+    {
+        return std::nullopt;
+    }
+    catch (const std::exception& e)
+    {
+        throw StateUnreadable(std::string(e.what()) + " (the daemon's state; check its owner and mode)");
+    }
+}
+
+Poco::JSON::Object::Ptr StateStore::read(const std::string& profile, const std::string& identity,
+                                         OnCorrupt onCorrupt) const
 {
     Poco::JSON::Object::Ptr fresh = new Poco::JSON::Object;
     fresh->set("identity", identity);
     const std::string path = pathFor(profile);
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    const std::optional<std::string> text = readFileIfExists(path);
+    if (!text)
         return fresh;
-    std::ostringstream text;
-    text << in.rdbuf();
     try
     {
-        auto state = Poco::JSON::Parser().parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+        auto state = Poco::JSON::Parser().parse(*text).extract<Poco::JSON::Object::Ptr>();
         if (state && state->optValue<std::string>("identity", "") == identity)
             return state;
         return fresh;
     }
     catch (const Poco::Exception&)
     {
-        Poco::File(path).renameTo(path + ".corrupt");
+        if (onCorrupt == OnCorrupt::MoveAside)
+            Poco::File(path).renameTo(path + ".corrupt");
         return fresh;
     }
 }
@@ -83,7 +114,7 @@ void StateStore::write(const std::string& profile, const Poco::JSON::Object::Ptr
 std::string StateStore::loadPluginState(const std::string& profile, const std::string& identity)
 {
     std::lock_guard<std::mutex> lock(_mutex);
-    auto state = read(profile, identity);
+    auto state = read(profile, identity, OnCorrupt::MoveAside);
     auto plugin = state->getObject("plugin");
     if (!plugin)
         return "{}";
@@ -96,7 +127,7 @@ void StateStore::savePluginState(const std::string& profile, const std::string& 
 {
     auto plugin = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
     std::lock_guard<std::mutex> lock(_mutex);
-    auto state = read(profile, identity);
+    auto state = read(profile, identity, OnCorrupt::MoveAside);
     state->set("plugin", plugin);
     write(profile, state);
 }
@@ -105,7 +136,17 @@ std::optional<Token> StateStore::loadToken(const std::string& profile, const std
                                           const std::string& settingsDigest)
 {
     std::lock_guard<std::mutex> lock(_mutex);
-    auto state = read(profile, identity);
+    return tokenIn(read(profile, identity, OnCorrupt::MoveAside), settingsDigest);
+}
+
+std::optional<Token> StateStore::peekToken(const std::string& profile, const std::string& identity,
+                                          const std::string& settingsDigest) const
+{
+    return tokenIn(read(profile, identity, OnCorrupt::Ignore), settingsDigest);
+}
+
+std::optional<Token> StateStore::tokenIn(const Poco::JSON::Object::Ptr& state, const std::string& settingsDigest)
+{
     auto stored = state->getObject("token");
     if (!stored || stored->optValue<std::string>("settings", "") != settingsDigest)
         return std::nullopt;
@@ -123,7 +164,7 @@ void StateStore::saveToken(const std::string& profile, const std::string& identi
                            const std::string& settingsDigest)
 {
     std::lock_guard<std::mutex> lock(_mutex);
-    auto state = read(profile, identity);
+    auto state = read(profile, identity, OnCorrupt::MoveAside);
     Poco::JSON::Object::Ptr stored = new Poco::JSON::Object;
     stored->set("access_token", token.accessToken);
     stored->set("expires_at", static_cast<Poco::Int64>(token.expiresAt));
@@ -137,7 +178,7 @@ void StateStore::saveToken(const std::string& profile, const std::string& identi
 void StateStore::clearToken(const std::string& profile, const std::string& identity)
 {
     std::lock_guard<std::mutex> lock(_mutex);
-    auto state = read(profile, identity);
+    auto state = read(profile, identity, OnCorrupt::MoveAside);
     if (!state->has("token"))
         return;
     state->remove("token");

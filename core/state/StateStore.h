@@ -6,6 +6,7 @@
 
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 namespace TokenBroker {
@@ -18,9 +19,19 @@ namespace TokenBroker {
 /// stale refresh token. A file that is not valid JSON is moved aside to
 /// NAME.json.corrupt rather than overwritten.
 ///
-/// Writes must happen under the profile's lock (state_dir/NAME.lock, see
+/// Writes must happen under the profile's lock (lockPathFor(), see
 /// FileLock): they read, modify and replace the whole file, and they clear
 /// the temporary files a killed writer left behind.
+///
+/// A file that exists but cannot be read (permission, I/O) throws
+/// StateUnreadable naming the path and the reason: it is never mistaken for
+/// "nothing stored yet".
+class StateUnreadable : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class StateStore
 {
 public:
@@ -28,6 +39,15 @@ public:
 
     const std::string& directory() const { return _directory; }
     std::string pathFor(const std::string& profile) const;
+    /// The file whose lock serialises this profile's plugin calls and state
+    /// writes across processes.
+    std::string lockPathFor(const std::string& profile) const;
+    /// Where the running daemon holds its lock (one daemon per state_dir).
+    std::string daemonLockPath() const;
+
+    /// Throws StateUnreadable when the profile's file exists but cannot be
+    /// read; a missing file is fine (nothing stored yet).
+    void checkReadable(const std::string& profile) const;
 
     /// The plugin state as JSON text ("{}" when none).
     std::string loadPluginState(const std::string& profile, const std::string& identity);
@@ -37,17 +57,24 @@ public:
     /// (a token obtained with other settings, e.g. a replaced PAT, is stale).
     std::optional<Token> loadToken(const std::string& profile, const std::string& identity,
                                    const std::string& settingsDigest = {});
+    /// loadToken() for a reader that must change nothing (tokenbroker
+    /// token): a corrupt file is not moved aside, just read as empty.
+    std::optional<Token> peekToken(const std::string& profile, const std::string& identity,
+                                   const std::string& settingsDigest) const;
     void saveToken(const std::string& profile, const std::string& identity, const Token& token,
                    const std::string& settingsDigest = {});
     /// Drops the stored access token (it expired); plugin state stays.
     void clearToken(const std::string& profile, const std::string& identity);
 
 private:
-    Poco::JSON::Object::Ptr read(const std::string& profile, const std::string& identity);
+    enum class OnCorrupt { MoveAside, Ignore };
+    Poco::JSON::Object::Ptr read(const std::string& profile, const std::string& identity, OnCorrupt onCorrupt) const;
     void write(const std::string& profile, const Poco::JSON::Object::Ptr& state);
+    static std::optional<std::string> readFileIfExists(const std::string& path);
+    static std::optional<Token> tokenIn(const Poco::JSON::Object::Ptr& state, const std::string& settingsDigest);
 
     std::string _directory;
-    std::mutex _mutex;
+    mutable std::mutex _mutex;
 };
 
 } // namespace TokenBroker

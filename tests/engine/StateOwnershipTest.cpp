@@ -1,0 +1,191 @@
+#define BOOST_TEST_MODULE StateOwnershipTest
+#include <boost/test/unit_test.hpp>
+
+// Who may touch state_dir (issue 9 §2.8, §2.9), with real processes and
+// real users: one daemon per state_dir; `tokenbroker token` run by another
+// user than the state's owner reads, asks the daemon, or refuses — it never
+// leaves files the daemon cannot read; and a state file the daemon cannot
+// read is reported as exactly that.
+
+#include "EngineTestSupport.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace TokenBroker::Test;
+using namespace TokenBroker::Test::Engine;
+
+namespace {
+
+constexpr uid_t kNobody = 65534;
+constexpr gid_t kNogroup = 65534;
+
+/// tokenbroker ARGS as the unprivileged user nobody.
+RunResult brokerAsNobody(const std::vector<std::string>& args)
+{
+    ChildProcess::Options options;
+    options.args = {"--reuid=" + std::to_string(kNobody), "--regid=" + std::to_string(kNogroup), "--clear-groups",
+                    TOKENBROKER_EXE};
+    options.args.insert(options.args.end(), args.begin(), args.end());
+    options.unsetEnv = {"TOKENBROKER_CONFIG"};
+    return run("/usr/bin/setpriv", options);
+}
+
+/// A directory owned by nobody (mode 0700 unless told otherwise).
+void makeDirectoryOf(const std::string& path, uid_t uid, mode_t mode = 0700)
+{
+    BOOST_REQUIRE(::mkdir(path.c_str(), mode) == 0);
+    BOOST_REQUIRE(::chmod(path.c_str(), mode) == 0);
+    BOOST_REQUIRE(::chown(path.c_str(), uid, kNogroup) == 0);
+}
+
+uid_t ownerOf(const std::string& path)
+{
+    struct stat st;
+    BOOST_REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_uid;
+}
+
+/// Everything an operator could notice about a directory's files.
+std::map<std::string, std::pair<FileState, uid_t>> snapshot(const std::string& dir)
+{
+    std::map<std::string, std::pair<FileState, uid_t>> files;
+    for (const auto& name : listDirectory(dir))
+        files[name] = {fileState(dir + "/" + name), ownerOf(dir + "/" + name)};
+    return files;
+}
+
+/// A pat configuration that the user nobody can read and run: the config
+/// directory is traversable, state_dir and out/ belong to nobody.
+struct NobodysBroker
+{
+    BrokerConfig config;
+
+    NobodysBroker()
+    {
+        BOOST_REQUIRE(::chmod(config.dir.path().c_str(), 0755) == 0);
+        config.write({config.patProfile("alpha", "pat_alpha")});
+        makeDirectoryOf(config.stateDir(), kNobody);
+        makeDirectoryOf(config.outDir(), kNobody, 0755);
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(OneDaemon)
+
+BOOST_AUTO_TEST_CASE(a_second_daemon_on_the_same_state_dir_refuses_to_start)
+{
+    BrokerConfig config;
+    config.write({config.patProfile("alpha", "pat_alpha")});
+    DaemonProcess first(config);
+    BOOST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("alpha")).exists; }, 30s));
+    const std::string firstAdmin = first.adminUrl();
+
+    RunResult second = broker({"run", "-c", config.path});
+    BOOST_TEST(second.status == 1, second.err);
+    BOOST_TEST(contains(second.err, "already running with state_dir " + config.stateDir()), second.err);
+    BOOST_TEST(first.process().running());
+    BOOST_TEST(readFile(config.stateDir() + "/admin.url") == firstAdmin + "\n", "the first daemon's endpoint stays");
+    BOOST_TEST(first.admin("GET", "/healthz").status == 200);
+    BOOST_TEST((first.terminate() == std::optional<int>(0)));
+
+    // Once the first is gone the state_dir is free again.
+    DaemonProcess third(config);
+    BOOST_TEST(third.waitForLog("running with 1 profiles", 30s), third.log());
+    BOOST_TEST((third.terminate() == std::optional<int>(0)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(TokenCommand)
+
+BOOST_AUTO_TEST_CASE(token_by_another_user_reads_the_stored_token_and_changes_nothing)
+{
+    NobodysBroker nobody;
+    const BrokerConfig& config = nobody.config;
+    RunResult once = brokerAsNobody({"once", "-c", config.path});
+    BOOST_REQUIRE_MESSAGE(once.status == 0, once.err);
+    const auto before = snapshot(config.stateDir());
+    BOOST_REQUIRE(before.count("alpha.json"));
+    BOOST_TEST(before.at("alpha.json").second == kNobody);
+
+    RunResult token = broker({"token", "alpha", "-c", config.path});
+    BOOST_TEST(token.status == 0, token.err);
+    BOOST_TEST(token.out == "pat_alpha\n");
+    BOOST_TEST((snapshot(config.stateDir()) == before), "root's token command must not touch nobody's state");
+
+    // The owner still uses its state as before.
+    RunResult again = brokerAsNobody({"once", "-c", config.path});
+    BOOST_TEST(again.status == 0, again.err);
+}
+
+BOOST_AUTO_TEST_CASE(token_by_another_user_with_nothing_stored_and_no_daemon_refuses_clearly)
+{
+    NobodysBroker nobody;
+    const BrokerConfig& config = nobody.config;
+    RunResult token = broker({"token", "alpha", "-c", config.path});
+    BOOST_TEST(token.status == 1, token.err);
+    BOOST_TEST(contains(token.err, "state_dir " + config.stateDir() + " is owned by user 'nobody'"), token.err);
+    BOOST_TEST(contains(token.err, "sudo -u"), token.err);
+    BOOST_TEST(token.out.empty());
+    BOOST_TEST(listDirectory(config.stateDir()).empty(), "no lock or state file left behind");
+
+    // once and login are refused the same way.
+    RunResult once = broker({"once", "-c", config.path});
+    BOOST_TEST(once.status == 1);
+    BOOST_TEST(contains(once.err, "is owned by user 'nobody'"), once.err);
+    BOOST_TEST(listDirectory(config.stateDir()).empty());
+}
+
+BOOST_AUTO_TEST_CASE(token_asks_the_running_daemon_when_the_stored_token_is_about_to_expire)
+{
+    auto emulator = startEmulator();
+    BrokerConfig config;
+    config.write({config.jwtProfile("svc", *emulator, "    duration: 120s\n")});
+    DaemonProcess daemon(config);
+    BOOST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("svc")).exists; }, 30s));
+    const std::string first = readFile(config.tokenFile("svc"));
+
+    // Seen from 100 s later the stored token has 20 s left: too little to
+    // hand out, so `token` asks the daemon rather than renew by itself.
+    writeFile(config.dir.file("clock-offset"), "100\n");
+    ChildProcess::Options options;
+    options.args = {"token", "svc", "-c", config.path};
+    options.setEnv = {{"TOKENBROKER_TEST_CLOCK_OFFSET_FILE", config.dir.file("clock-offset")}};
+    RunResult token = run(TOKENBROKER_EXE, options);
+    BOOST_TEST(token.status == 0, token.err);
+    const std::string printed = token.out;
+    BOOST_TEST(!printed.empty());
+    BOOST_TEST(printed != first, "a renewed token, not the stored one");
+    BOOST_TEST(waitUntil([&] { return readFile(config.tokenFile("svc")) == printed; }, 30s),
+               "the daemon renewed and published what token printed");
+    BOOST_TEST(daemon.waitForLog("svc: ok", 30s, 2), daemon.log());
+    BOOST_TEST((daemon.terminate() == std::optional<int>(0)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(UnreadableState)
+
+BOOST_AUTO_TEST_CASE(a_state_file_the_daemon_cannot_read_is_reported_as_exactly_that)
+{
+    NobodysBroker nobody;
+    const BrokerConfig& config = nobody.config;
+    const std::string stateFile = config.stateDir() + "/alpha.json";
+    // What `tokenbroker token` run as root used to leave behind.
+    writeFile(stateFile, "{\"identity\": \"pat||\", \"plugin\": {}}", 0600);
+    BOOST_REQUIRE(ownerOf(stateFile) == 0);
+
+    RunResult once = brokerAsNobody({"once", "alpha", "-c", config.path});
+    BOOST_TEST(once.status == 1, once.err);
+    BOOST_TEST(contains(once.err, "cannot read " + stateFile + ": Permission denied"), once.err);
+    BOOST_TEST(!contains(once.err, "no refresh token"), once.err);
+    BOOST_TEST(!fileState(config.tokenFile("alpha")).exists);
+
+    RunResult token = brokerAsNobody({"token", "alpha", "-c", config.path});
+    BOOST_TEST(token.status == 1);
+    BOOST_TEST(contains(token.err, "cannot read " + stateFile + ": Permission denied"), token.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
