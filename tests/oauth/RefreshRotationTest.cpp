@@ -10,12 +10,17 @@
 #include "RecordedRequests.h"
 
 #include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/URI.h>
 
 #include <sys/file.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <functional>
 #include <thread>
 
 using namespace TokenBroker::Test;
@@ -43,6 +48,40 @@ bool waitForLogCount(ChildProcess& daemon, const std::string& text, std::size_t 
         std::this_thread::sleep_for(50ms);
     }
     return true;
+}
+
+/// Polls `condition` until it holds; false if it still does not after `timeout`.
+bool waitFor(const std::function<bool()>& condition, std::chrono::seconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition())
+    {
+        if (std::chrono::steady_clock::now() > deadline)
+            return false;
+        std::this_thread::sleep_for(50ms);
+    }
+    return true;
+}
+
+/// The daemon's GET /v1/profiles entry for `name` on its admin endpoint
+/// `baseUrl` (http://HOST:PORT); null when it lists no such profile.
+Poco::JSON::Object::Ptr daemonProfile(const std::string& baseUrl, const std::string& name)
+{
+    const Poco::URI uri(baseUrl);
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    session.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, "/v1/profiles", Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    const HttpResult answer = receiveResult(session);
+    BOOST_TEST_REQUIRE(answer.status == 200, answer.body);
+    const auto list = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Array::Ptr>();
+    for (std::size_t i = 0; i < list->size(); ++i)
+    {
+        Poco::JSON::Object::Ptr view = list->getObject(static_cast<unsigned>(i));
+        if (view->getValue<std::string>("name") == name)
+            return view;
+    }
+    return nullptr;
 }
 
 /// Holds the profile's broker lock (state_dir/NAME.lock) like another broker
@@ -160,19 +199,28 @@ BOOST_AUTO_TEST_CASE(daemon_marks_a_revoked_profile_needs_login_keeps_renewing_t
     BOOST_TEST(contains(atNeedsLogin, "the refresh token is no longer valid"), atNeedsLogin);
 
     // beta goes on being renewed; alpha is not retried with a dead token.
-    auto alphaRefreshes = [&] {
+    auto refreshesOf = [&](const std::string& clientId) {
         std::size_t count = 0;
         for (const auto& request : tokenRequests(world.emulator(), "refresh_token"))
-            count += request.bodyString("client_id") == kPkceClient;
+            count += request.bodyString("client_id") == clientId;
         return count;
     };
     const std::size_t betaRenewals = occurrences(atNeedsLogin, "beta: ok");
-    const std::size_t alphaBefore = alphaRefreshes();
-    std::this_thread::sleep_for(7s);
+    const std::size_t alphaBefore = refreshesOf(kPkceClient);
+    const std::size_t betaBefore = refreshesOf(kWebClient);
+    // The daemon parks alpha: nothing is scheduled for it.
+    const Poco::JSON::Object::Ptr parked = daemonProfile("http://" + admin, "alpha");
+    BOOST_TEST_REQUIRE(parked);
+    BOOST_TEST(parked->getValue<std::string>("status") == "needs_login");
+    BOOST_TEST(parked->get("next_refresh").isEmpty(), "alpha has a next refresh with a dead token");
+    // Two more of beta's renewals, logged and seen by the server: time in
+    // which a backoff retry of alpha would have been sent (min_backoff 1 s).
+    BOOST_TEST_REQUIRE(waitForLogCount(*daemon, "beta: ok", betaRenewals + 2, 120s), daemon->err());
+    BOOST_TEST_REQUIRE(waitFor([&] { return refreshesOf(kWebClient) >= betaBefore + 2; }, 120s), daemon->err());
     const std::string later = daemon->err();
-    BOOST_TEST(occurrences(later, "beta: ok") >= betaRenewals + 2, later);
     BOOST_TEST(occurrences(later, "run: tokenbroker login alpha") == 1u, later);
-    BOOST_TEST(alphaRefreshes() == alphaBefore);
+    BOOST_TEST(refreshesOf(kPkceClient) == alphaBefore);
+    BOOST_TEST(daemonProfile("http://" + admin, "alpha")->get("next_refresh").isEmpty());
     BOOST_TEST(world.serverAccepts(world.publishedToken("beta")));
     BOOST_TEST(Poco::File(world.statePath("alpha")).exists());
 
