@@ -29,6 +29,7 @@ Profile::Profile(ProfileSpec spec, std::unique_ptr<FlowInstance> flow, std::vect
     , _settingsDigest(std::move(settingsDigest))
     , _clock(clock)
     , _logger(Poco::Logger::get("tokenbroker.profile." + _spec.name))
+    , _description(_flow->describe())
 {
 }
 

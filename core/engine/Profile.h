@@ -62,6 +62,11 @@ public:
     std::string lastError() const;
     std::string describeOutputs() const;
 
+    /// The plugin's describe() facts (non-secret JSON object text), asked
+    /// once at construction: the flow instance must not be called from two
+    /// threads, and status pages read this while a renewal runs.
+    const std::string& description() const { return _description; }
+
 private:
     /// A new token from the flow: stamped, stored, published, announced.
     FlowResult accept(Token token);
@@ -82,6 +87,8 @@ private:
     ProfileStatus _status = ProfileStatus::Starting;
     std::optional<Token> _current;
     std::string _lastError;
+
+    std::string _description;         ///< describe() at construction; after _flow
 };
 
 } // namespace TokenBroker

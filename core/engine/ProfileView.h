@@ -22,6 +22,7 @@ struct ProfileView
     bool inFlight = false;
     std::string lastError;
     std::string outputs;
+    std::string description;           ///< the plugin's describe() facts, JSON object text
 };
 
 } // namespace TokenBroker

@@ -202,6 +202,7 @@ std::vector<ProfileView> Scheduler::snapshot() const
         view.inFlight = inFlight;
         view.lastError = entry.profile->lastError();
         view.outputs = entry.profile->describeOutputs();
+        view.description = entry.profile->description();
         views.push_back(view);
     }
     return views;

@@ -56,7 +56,8 @@ public:
     /// The interactive first authorisation, with `interaction` as the user.
     FlowResult login(LoginInteraction& interaction);
     bool supportsLogin() const;
-    /// The plugin's non-secret description (JSON object text).
+    /// The plugin's non-secret description: JSON object text, "{}" when
+    /// the plugin failed or answered something else.
     std::string describe();
 
     const ProfileHost& host() const { return *_host; }
