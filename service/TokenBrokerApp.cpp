@@ -1,6 +1,7 @@
 #include "TokenBrokerApp.h"
 
 #include "AdminClient.h"
+#include "AdminServer.h"
 #include "ConfigLoader.h"
 #include "ConsoleLogin.h"
 #include "Daemon.h"
@@ -93,6 +94,10 @@ void TokenBrokerApp::defineOptions(Poco::Util::OptionSet& options)
                           .required(false)
                           .repeatable(false)
                           .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleNoBrowser)));
+    options.addOption(Option("verbose", "v", "check: also show what each profile's plugin reports about it")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleVerbose)));
 }
 
 void TokenBrokerApp::handleConfig(const std::string&, const std::string& value)
@@ -116,6 +121,11 @@ void TokenBrokerApp::handleVersion(const std::string&, const std::string&)
 void TokenBrokerApp::handleNoBrowser(const std::string&, const std::string&)
 {
     _noBrowser = true;
+}
+
+void TokenBrokerApp::handleVerbose(const std::string&, const std::string&)
+{
+    _verbose = true;
 }
 
 void TokenBrokerApp::initialize(Poco::Util::Application& self)
@@ -174,7 +184,8 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
             "Keeps API tokens fresh for the programs on this machine.\n\n"
             "Commands:\n"
             "  run               the daemon, in the foreground unless --daemon (default)\n"
-            "  check             validate the configuration and every profile's settings\n"
+            "  check [-v]        validate the configuration and every profile's settings;\n"
+            "                    --verbose also shows what each profile's plugin reports\n"
             "  once [PROFILE..]  obtain tokens for all or the named profiles, write outputs, exit\n"
             "  token PROFILE     print a valid access token on stdout\n"
             "  login PROFILE     first interactive login of a web, pkce or device profile\n"
@@ -257,6 +268,20 @@ int TokenBrokerApp::commandCheck()
     if (!broker)
         return UsageError;
     printRefusals(broker->plugins());
+    if (_verbose)
+    {
+        // The plugin's describe() facts: what the settings resolved to, so
+        // an operator sees e.g. which client and endpoint a profile uses.
+        for (const auto& profile : broker->profiles())
+        {
+            std::cout << profile->name() << " (flow " << profile->spec().flow << ")\n";
+            const auto facts = descriptionFacts(profile->description());
+            if (facts.empty())
+                std::cout << "  (the plugin reports nothing)\n";
+            for (const auto& [key, value] : facts)
+                std::cout << "  " << key << ": " << value << "\n";
+        }
+    }
     std::cout << "ok: " << broker->profiles().size() << " profiles\n";
     return Success;
 }

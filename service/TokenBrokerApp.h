@@ -41,6 +41,7 @@ private:
     void handleHelp(const std::string& name, const std::string& value);
     void handleVersion(const std::string& name, const std::string& value);
     void handleNoBrowser(const std::string& name, const std::string& value);
+    void handleVerbose(const std::string& name, const std::string& value);
 
     void setUpLogging(bool daemonDefault);
     /// Loads the config and plugins into a LoadedConfig; on failure prints every
@@ -70,6 +71,7 @@ private:
     bool _helpRequested = false;
     bool _versionRequested = false;
     bool _noBrowser = false;
+    bool _verbose = false;   ///< check: show each profile's plugin facts
     std::optional<Config> _config;
     std::optional<std::string> _configError;
 };

@@ -5,6 +5,8 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -57,6 +59,21 @@ std::string label(const std::string& value)
     return out;
 }
 
+/// The description as a JSON object; empty when it is not one.
+Poco::JSON::Object::Ptr descriptionObject(const std::string& json)
+{
+    try
+    {
+        Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(json);
+        if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+            return parsed.extract<Poco::JSON::Object::Ptr>();
+    }
+    catch (const Poco::Exception&)
+    {
+    }
+    return new Poco::JSON::Object;
+}
+
 bool ready(const ProfileView& view, std::int64_t now)
 {
     // Ready means holding a valid token: a renewal being retried leaves the
@@ -78,6 +95,24 @@ bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds)
     return true;
 }
 
+std::vector<std::pair<std::string, std::string>> descriptionFacts(const std::string& descriptionJson)
+{
+    std::vector<std::pair<std::string, std::string>> facts;
+    Poco::JSON::Object::Ptr object = descriptionObject(descriptionJson);
+    for (const auto& [key, value] : *object)
+    {
+        if (value.isString())
+        {
+            facts.emplace_back(key, value.extract<std::string>());
+            continue;
+        }
+        std::ostringstream compact;
+        Poco::JSON::Stringifier::stringify(value, compact);
+        facts.emplace_back(key, compact.str());
+    }
+    return facts;
+}
+
 std::string profilesJson(const std::vector<ProfileView>& views)
 {
     Poco::JSON::Array array;
@@ -95,6 +130,7 @@ std::string profilesJson(const std::vector<ProfileView>& views)
         object.set("failures", static_cast<Poco::UInt64>(view.failures));
         object.set("last_error", view.lastError);
         object.set("outputs", view.outputs);
+        object.set("plugin", descriptionObject(view.description));
         if (view.status == ProfileStatus::NeedsLogin)
             object.set("login_command", "tokenbroker login " + view.name);
         array.add(object);
@@ -142,7 +178,7 @@ std::string statusPage(const std::vector<ProfileView>& views)
            ".ready{color:#080}.bad{color:#b00}</style></head><body><h1>tokenbroker</h1>"
         << "<p>" << views.size() << " profiles, " << (allReady(views, now) ? "all ready" : "not all ready") << "</p>"
         << "<table><tr><th>profile</th><th>flow</th><th>status</th><th>expires</th><th>next refresh</th>"
-           "<th>last error</th></tr>";
+           "<th>last error</th><th>plugin</th></tr>";
     for (const auto& v : views)
     {
         out << "<tr><td>" << html(v.name) << "</td><td>" << html(v.flow) << "</td><td class=\""
@@ -151,7 +187,14 @@ std::string statusPage(const std::vector<ProfileView>& views)
             out << "<br><code>tokenbroker login " << html(v.name) << "</code>";
         out << "</td><td>" << (v.expiresAt ? isoTime(v.expiresAt) : "-") << "</td><td>"
             << (v.nextRefreshMs == never ? "-" : isoTime(v.nextRefreshMs / 1000)) << "</td><td>" << html(v.lastError)
-            << "</td></tr>";
+            << "</td><td class=\"facts\">";
+        const char* separator = "";
+        for (const auto& [key, value] : descriptionFacts(v.description))
+        {
+            out << separator << html(key) << ": " << html(value);
+            separator = "<br>";
+        }
+        out << "</td></tr>";
     }
     out << "</table></body></html>\n";
     return out.str();

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace TokenBroker {
@@ -26,8 +27,9 @@ public:
 ///   GET  /healthz                   200 while running
 ///   GET  /readyz                    200 once every profile holds a valid token, else 503
 ///   GET  /metrics                   Prometheus text
-///   GET  /v1/profiles               JSON state per profile (no secrets)
-///   GET  /                          HTML status page
+///   GET  /v1/profiles               JSON state per profile (no secrets), with the
+///                                   plugin's describe() facts under "plugin"
+///   GET  /                          HTML status page, facts included
 ///   POST /v1/reload                 re-read the configuration
 ///   POST /v1/profiles/NAME/refresh  renew NAME now
 /// POSTs must carry "X-Tokenbroker: 1", a header no web page can add to a
@@ -51,5 +53,10 @@ private:
 std::string profilesJson(const std::vector<ProfileView>& views);
 std::string profilesMetrics(const std::vector<ProfileView>& views);
 bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds);
+
+/// A plugin's describe() text as `key: value` facts, in key order: strings
+/// as they are, other values as compact JSON. Nothing for text that is not
+/// a JSON object. Shared by the status page and `check --verbose`.
+std::vector<std::pair<std::string, std::string>> descriptionFacts(const std::string& descriptionJson);
 
 } // namespace TokenBroker

@@ -53,6 +53,7 @@ Profile::Profile(ProfileSpec spec, std::unique_ptr<Flow> flow, std::vector<std::
     , _clock(clock)
     , _lockWait(lockWait)
     , _logger(Poco::Logger::get("tokenbroker.profile." + _spec.name))
+    , _description(_flow->describe())
 {
 }
 

@@ -87,6 +87,11 @@ public:
     std::string lastError() const;
     std::string describeOutputs() const;
 
+    /// The plugin's describe() facts (non-secret JSON object text), asked
+    /// once at construction: the flow instance must not be called from two
+    /// threads, and status pages read this while a renewal runs.
+    const std::string& description() const { return _description; }
+
 private:
     /// A new token from the flow, under the state lock: checked (not
     /// already expired), stamped and stored.
@@ -115,6 +120,8 @@ private:
     std::optional<Token> _current;
     bool _publishPending = false;     ///< _current is not in every output yet
     std::string _lastError;
+
+    std::string _description;         ///< describe() at construction; after _flow
 };
 
 } // namespace TokenBroker

@@ -23,6 +23,7 @@ struct ProfileView
     std::int64_t inFlightSinceMs = 0;  ///< Unix ms the attempt in flight started; 0 = none
     std::string lastError;
     std::string outputs;
+    std::string description;           ///< the plugin's describe() facts, JSON object text
 };
 
 } // namespace TokenBroker

@@ -204,6 +204,7 @@ std::vector<ProfileView> Scheduler::snapshot() const
         view.inFlightSinceMs = slot.running ? slot.runningSinceMs : 0;
         view.lastError = profile.lastError();
         view.outputs = profile.describeOutputs();
+        view.description = profile.description();
         views.push_back(view);
     }
     return views;

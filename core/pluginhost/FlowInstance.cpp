@@ -143,7 +143,17 @@ std::string FlowInstance::describe()
         return "{}";
     }
     std::string text = take(raw);
-    return text.empty() ? "{}" : text;
+    // Status pages embed the text as a JSON object: anything else from the
+    // plugin is shown as no facts rather than breaking the page.
+    try
+    {
+        if (Poco::JSON::Parser().parse(text).type() == typeid(Poco::JSON::Object::Ptr))
+            return text;
+    }
+    catch (const Poco::Exception&)
+    {
+    }
+    return "{}";
 }
 
 } // namespace TokenBroker

@@ -45,6 +45,7 @@ public:
     FlowResult refresh() override;
     FlowResult login(LoginInteraction& interaction) override;
     bool supportsLogin() const override;
+    /// JSON object text, "{}" when the plugin failed or answered something else.
     std::string describe() override;
 
     const ProfileHost& host() const { return *_host; }

@@ -2,11 +2,41 @@
 
 #include <Poco/Exception.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 namespace TokenBroker {
 
 namespace {
+
+/// The stride of the descriptor's `flows`: what the plugin reports, or the
+/// original three-pointer flow when its descriptor predates the field or
+/// leaves it 0. Throws PluginRefused for a stride no flow can have.
+std::size_t flowStride(const tokenbroker_plugin* d)
+{
+    if (!TOKENBROKER_HAS_FIELD(d, tokenbroker_plugin, flow_struct_size) || d->flow_struct_size == 0)
+        return TOKENBROKER_FLOW_V1_SIZE;
+    const std::size_t stride = d->flow_struct_size;
+    if (stride < TOKENBROKER_FLOW_V1_SIZE)
+        throw PluginRefused("flow_struct_size " + std::to_string(stride) + " is smaller than the " +
+                            std::to_string(TOKENBROKER_FLOW_V1_SIZE) + " bytes every ABI 1 flow has");
+    if (stride % alignof(tokenbroker_flow) != 0)
+        throw PluginRefused("flow_struct_size " + std::to_string(stride) + " is not a multiple of " +
+                            std::to_string(alignof(tokenbroker_flow)));
+    return stride;
+}
+
+/// Flow `index`, found by the plugin's stride. Only the bytes its stride
+/// covers are read, so a field appended after the plugin was built reads as
+/// zero, and a newer plugin's extra trailing fields are skipped.
+tokenbroker_flow flowAt(const tokenbroker_plugin* d, std::size_t stride, std::size_t index)
+{
+    tokenbroker_flow flow{};
+    std::memcpy(&flow, reinterpret_cast<const unsigned char*>(d->flows) + index * stride,
+                std::min(stride, sizeof flow));
+    return flow;
+}
 
 void requireDescriptor(const tokenbroker_plugin* d)
 {
@@ -16,8 +46,8 @@ void requireDescriptor(const tokenbroker_plugin* d)
     if (d->abi_version != TOKENBROKER_PLUGIN_ABI_VERSION)
         throw PluginRefused("plugin ABI version " + std::to_string(d->abi_version) + ", this host speaks version " +
                             std::to_string(TOKENBROKER_PLUGIN_ABI_VERSION));
-    // Fields appended later within ABI 1 (login) are optional: a plugin
-    // built against an older header is still served.
+    // Fields appended later within ABI 1 (login, flow_struct_size) are
+    // optional: a plugin built against an older header is still served.
     constexpr std::size_t minimumSize = offsetof(tokenbroker_plugin, login);
     if (d->struct_size < minimumSize)
         throw PluginRefused("plugin descriptor is too small (" + std::to_string(d->struct_size) + " bytes, need " +
@@ -53,9 +83,10 @@ Plugin::Plugin(const std::string& path)
         auto entry = reinterpret_cast<tokenbroker_plugin_entry>(_library.getSymbol(TOKENBROKER_PLUGIN_SYMBOL));
         _descriptor = entry(TOKENBROKER_PLUGIN_ABI_VERSION);
         requireDescriptor(_descriptor);
+        const std::size_t stride = flowStride(_descriptor);
         for (std::size_t i = 0; i < _descriptor->flow_count; ++i)
         {
-            const tokenbroker_flow& flow = _descriptor->flows[i];
+            const tokenbroker_flow flow = flowAt(_descriptor, stride, i);
             if (!flow.name || !*flow.name)
                 throw PluginRefused("flow #" + std::to_string(i) + " has no name");
             try

@@ -163,6 +163,10 @@ TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds)
         answer.outcome = *failed;
         return answer;
     }
+    // Taken before the answer is judged: a server that rotates refresh
+    // tokens has already invalidated the old one, so even an answer whose
+    // access token is unusable carries the only refresh token left.
+    answer.refreshToken = member(body, "refresh_token");
     Poco::Dynamic::Var token = body->get("access_token");
     Poco::Dynamic::Var expires = body->get("expires_in");
     if (!token.isString() || token.extract<std::string>().empty())
@@ -176,10 +180,15 @@ TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds)
         return answer;
     }
     std::int64_t expiresAt = expires.convert<Poco::Int64>();
+    if (expiresAt <= 0)
+    {
+        answer.outcome = failure(TOKENBROKER_RETRY, response,
+                                 "answer with expires_in " + std::to_string(expiresAt) + ", not a positive number");
+        return answer;
+    }
     if (expiresAt < 1000000000)
         expiresAt += nowSeconds;
     answer.outcome = Outcome::token(token.extract<std::string>(), expiresAt);
-    answer.refreshToken = member(body, "refresh_token");
     return answer;
 }
 

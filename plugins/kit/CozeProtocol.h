@@ -18,14 +18,16 @@ std::map<std::string, std::string> jsonHeaders(const std::string& bearer);
 struct TokenAnswer
 {
     Outcome outcome;            ///< OK with access token and absolute expiry, or a classified failure
-    std::string refreshToken;   ///< when the answer carried one
+    std::string refreshToken;   ///< when a 2xx answer carried one, even if its access token is unusable
     std::string errorCode;      ///< error_code / error, for callers that poll (device flow)
 };
 
 /// Classifies a token-endpoint response: transport-level statuses, the OAuth
 /// error envelope, a non-zero OpenAPI `code`, and a 200 that lacks a usable
-/// access_token or expires_in (never published). `expires_in` is absolute
-/// Unix seconds; a value below 1e9 is taken as relative to `nowSeconds`.
+/// access_token or expires_in (never published, RETRY). `expires_in` is
+/// absolute Unix seconds; a value below 1e9 is taken as relative to
+/// `nowSeconds`. The refresh token of a 2xx answer is returned whatever the
+/// rest of it is worth: the caller must store it before judging the answer.
 TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds);
 
 /// Classifies any JSON answer of the auth endpoints (steps 1-6 of §4):

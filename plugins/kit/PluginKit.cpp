@@ -380,6 +380,8 @@ const tokenbroker_plugin* describePlugin(uint32_t hostAbiVersion, const char* na
     g_descriptor.describe = &describe;
     g_descriptor.free_string = &freeString;
     g_descriptor.login = &login;
+    // The kit's plugins pass arrays of this header's tokenbroker_flow.
+    g_descriptor.flow_struct_size = sizeof(tokenbroker_flow);
     return &g_descriptor;
 }
 

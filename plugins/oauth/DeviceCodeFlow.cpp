@@ -75,7 +75,10 @@ Outcome DeviceCodeFlow::poll(Host& host, const std::string& deviceCode, std::int
             progress(host, std::string("cannot reach the server (") + e.what() + "); retrying");
             continue;
         }
-        if (answer.outcome.ok())
+        // An answer with a refresh token ends the polling even when its
+        // access token is unusable: the device code is spent, and finish()
+        // keeps the refresh token for the next renewal.
+        if (answer.outcome.ok() || !answer.refreshToken.empty())
             return finish(host, answer);
         const std::int64_t left = deadline - host.nowSeconds();
         if (answer.errorCode == "authorization_pending")

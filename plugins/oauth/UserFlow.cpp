@@ -50,13 +50,9 @@ bool UserFlow::storeRefreshToken(Host& host, const std::string& refreshToken, st
 
 Outcome UserFlow::finish(Host& host, const Coze::TokenAnswer& answer)
 {
-    if (!answer.outcome.ok())
-    {
-        Outcome failed = answer.outcome;
-        if (failed.status == TOKENBROKER_NEEDS_LOGIN)
-            failed.message += "; the refresh token is no longer valid, " + loginHint();
-        return failed;
-    }
+    // The refresh token first, whatever the rest of the answer is worth: the
+    // server has rotated the old one out, so dropping this one with a
+    // malformed answer would leave nothing but `tokenbroker login`.
     if (!answer.refreshToken.empty())
     {
         std::string error;
@@ -67,6 +63,15 @@ Outcome UserFlow::finish(Host& host, const Coze::TokenAnswer& answer)
                                                            "); keeping it in memory and retrying");
         }
         _unstoredRefreshToken.reset();
+    }
+    if (!answer.outcome.ok())
+    {
+        Outcome failed = answer.outcome;
+        if (failed.status == TOKENBROKER_NEEDS_LOGIN)
+            failed.message += "; the refresh token is no longer valid, " + loginHint();
+        else if (!answer.refreshToken.empty())
+            failed.message += "; its new refresh token is stored for the next try";
+        return failed;
     }
     return answer.outcome;
 }

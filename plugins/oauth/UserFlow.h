@@ -26,7 +26,8 @@ protected:
     /// POSTs a grant to the token endpoint and classifies the answer.
     Coze::TokenAnswer postToken(Host& host, const Poco::JSON::Object& body, const std::string& bearer) const;
 
-    /// Stores the answer's refresh token, then returns its access token.
+    /// Stores the answer's refresh token (even from an answer that failed
+    /// validation), then returns its access token or its failure.
     Outcome finish(Host& host, const Coze::TokenAnswer& answer);
 
     /// The Authorization credential of a refresh (web apps: the client secret).

@@ -1145,10 +1145,31 @@ BOOST_AUTO_TEST_CASE(fault_drop_closes_without_answer_and_matches_exact_path_and
     BOOST_TEST(f.emu.request("POST", "/v1/users/me").status == 500);
 }
 
+BOOST_AUTO_TEST_CASE(fault_patch_body_corrupts_a_real_answer_that_still_took_effect)
+{
+    Fixture f;
+    std::string code = f.code("pkce-1", "&code_challenge=v&code_challenge_method=plain");
+    auto first = expectTokens(f.exchangeCode("pkce-1", code, "", R"(,"code_verifier":"v")"), "czu_", 900, true);
+    const std::string rt = first->getValue<std::string>("refresh_token");
+    f.emu.addFaults(R"([{"path":"/api/permission/oauth2/token","patch_body":{"expires_in":"soon","access_token":null}}])");
+    HttpResult patched = f.refresh("pkce-1", rt);
+    BOOST_TEST(patched.status == 200);
+    auto json = patched.json();
+    BOOST_TEST(json->getValue<std::string>("expires_in") == "soon");
+    BOOST_TEST(!json->has("access_token"));
+    const std::string rotated = json->getValue<std::string>("refresh_token");
+    BOOST_TEST(rotated != rt);
+    // The rotation was real: the old token is spent, the new one works.
+    expectOAuthError(f.refresh("pkce-1", rt), 400, "invalid_grant");
+    expectTokens(f.refresh("pkce-1", rotated), "czu_", 900, true);
+}
+
 BOOST_AUTO_TEST_CASE(faults_are_validated_and_never_hit_control_paths)
 {
     Fixture f;
-    for (const std::string bad : {"not json", "{}", R"([{"status":500}])", R"([{"path":"/x","count":0}])", "[1]"})
+    for (const std::string bad : {"not json", "{}", R"([{"status":500}])", R"([{"path":"/x","count":0}])", "[1]",
+                                  R"([{"path":"/x","patch_body":"text"}])",
+                                  R"([{"path":"/x","status":500,"patch_body":{"a":1}}])"})
         BOOST_TEST(f.emu.postJson("/_emulator/faults", bad).status == 400);
     f.emu.addFaults(R"([{"path":"/_emulator/requests","status":500,"body":"x"}])");
     BOOST_TEST(f.emu.request("GET", "/_emulator/requests").status == 200);

@@ -103,6 +103,73 @@ BOOST_AUTO_TEST_CASE(health_readiness_metrics_profiles_and_renewal_on_request)
     BOOST_TEST(!contains(status.out, renewed));
 }
 
+BOOST_AUTO_TEST_CASE(profiles_page_and_check_show_each_plugins_facts_and_no_secret)
+{
+    auto emulator = startEmulator();
+    BrokerConfig config;
+    const std::string pat = "pat_literal_never_shown";
+    const std::string webSecret = "web_secret_never_shown";
+    // A web profile nobody has logged in to: it needs no server to be
+    // described.
+    const std::string web = "  user:\n"
+                            "    flow: web\n"
+                            "    base_url: " + emulator->baseUrl() + "\n"
+                            "    ca_file: " + emulator->caFile() + "\n"
+                            "    client_id: web-app\n"
+                            "    client_secret: " + webSecret + "\n"
+                            "    redirect_uri: http://127.0.0.1:8080/cb\n"
+                            "    outputs:\n"
+                            "      - file: out/user.token\n";
+    config.write({config.jwtProfile("svc", *emulator), config.patProfile("static", pat), web});
+    DaemonProcess daemon(config);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("svc")).exists; }, 15s), daemon.log());
+
+    auto svc = profileView(daemon, "svc");
+    BOOST_REQUIRE(svc);
+    auto facts = svc->getObject("plugin");
+    BOOST_REQUIRE(facts);
+    BOOST_TEST(facts->getValue<std::string>("client_id") == kClientId);
+    BOOST_TEST(facts->getValue<std::string>("public_key_id") == kKeyId);
+    BOOST_TEST(facts->getValue<std::string>("key").rfind("RSA-", 0) == 0u, facts->getValue<std::string>("key"));
+    auto staticView = profileView(daemon, "static");
+    BOOST_REQUIRE(staticView);
+    BOOST_REQUIRE(staticView->getObject("plugin"));
+    BOOST_TEST(staticView->getObject("plugin")->getValue<bool>("verify") == false);
+    auto user = profileView(daemon, "user");
+    BOOST_REQUIRE(user);
+    BOOST_REQUIRE(user->getObject("plugin"));
+    BOOST_TEST(user->getObject("plugin")->getValue<std::string>("client_id") == "web-app");
+    BOOST_TEST(user->getObject("plugin")->getValue<std::string>("redirect_uri") == "http://127.0.0.1:8080/cb");
+
+    const std::string page = daemon.admin("GET", "/").body;
+    BOOST_TEST(contains(page, "public_key_id: " + std::string(kKeyId)), page);
+    BOOST_TEST(contains(page, "redirect_uri: http://127.0.0.1:8080/cb"), page);
+    BOOST_TEST(contains(page, "verify: false"), page);
+
+    RunResult check = broker({"check", "--verbose", "-c", config.path});
+    BOOST_TEST(check.status == 0, check.err);
+    BOOST_TEST(contains(check.out, "svc (flow jwt)\n"), check.out);
+    BOOST_TEST(contains(check.out, "  public_key_id: " + std::string(kKeyId) + "\n"), check.out);
+    BOOST_TEST(contains(check.out, "user (flow web)\n  client_id: web-app\n"), check.out);
+
+    // No secret of the configuration anywhere: the PAT, the client secret,
+    // any line of the private key.
+    std::vector<std::string> secrets = {pat, webSecret};
+    for (const auto& line : linesWith(readFile(Keys::get().privateKey), ""))
+    {
+        if (line.size() > 16 && line.rfind("-----", 0) != 0)
+            secrets.push_back(line);
+    }
+    BOOST_TEST_REQUIRE(secrets.size() > 2u, "the private key has lines");
+    const std::vector<std::pair<std::string, std::string>> shown = {
+        {"/v1/profiles", daemon.admin("GET", "/v1/profiles").body}, {"/", page}, {"check --verbose", check.out + check.err}};
+    for (const auto& [where, text] : shown)
+    {
+        for (const auto& secret : secrets)
+            BOOST_TEST(!contains(text, secret), where << " shows a secret");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(status_prints_a_line_per_profile_and_exits_1_unless_all_are_ready)
 {
     auto emulator = startEmulator();

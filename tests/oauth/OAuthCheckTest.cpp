@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "OAuthWorld.h"
+#include "TextMatch.h"
 #include "RecordedRequests.h"
 
 using namespace TokenBroker::Test;
@@ -31,6 +32,29 @@ BOOST_AUTO_TEST_CASE(good_profiles_of_every_flow_pass)
     RunResult result = world.broker({"check"});
     BOOST_TEST(result.status == 0, result.err);
     BOOST_TEST(result.out == "ok: 3 profiles\n");
+    BOOST_TEST(recordedRequests(world.emulator()).empty(), "check must not talk to the server");
+}
+
+BOOST_AUTO_TEST_CASE(verbose_check_shows_each_plugins_facts_but_not_the_client_secret)
+{
+    OAuthWorld world;
+    world.writeConfig(world.webProfile("w", "workspace_id: ws1\n") + world.pkceProfile("p") + world.deviceProfile("d"));
+    RunResult result = world.broker({"check", "--verbose"});
+    BOOST_TEST(result.status == 0, result.err);
+    // Profiles in file order, facts in key order.
+    BOOST_TEST(result.out == "w (flow web)\n"
+                             "  client_id: " + kWebClient + "\n"
+                             "  redirect_uri: " + world.redirectUri() + "\n"
+                             "  workspace_id: ws1\n"
+                             "p (flow pkce)\n"
+                             "  client_id: " + kPkceClient + "\n"
+                             "  code_challenge_method: S256\n"
+                             "  redirect_uri: " + world.redirectUri() + "\n"
+                             "d (flow device)\n"
+                             "  client_id: " + kDeviceClient + "\n"
+                             "ok: 3 profiles\n",
+               result.out);
+    BOOST_TEST(!contains(result.out + result.err, kWebSecret), "the client secret was shown");
     BOOST_TEST(recordedRequests(world.emulator()).empty(), "check must not talk to the server");
 }
 

@@ -34,6 +34,42 @@ PluginRegistry loadFrom(const TempDir& dir)
     return registry;
 }
 
+/// `root`/tokenbroker.yaml: state in `root`/state, plugins from
+/// `pluginDir`, no admin endpoint, the one profile `profileYaml` (indented
+/// under `profiles:`, with its outputs). Returns its path.
+std::string writeBrokerConfig(const TempDir& root, const std::string& pluginDir, const std::string& profileYaml)
+{
+    const std::string path = root.file("tokenbroker.yaml");
+    writeFile(path, "broker:\n"
+                    "  state_dir: " + root.file("state") + "\n"
+                    "  plugin_dirs: [" + pluginDir + "]\n"
+                    "  admin: off\n"
+                    "profiles:\n" + profileYaml);
+    return path;
+}
+
+RunResult broker(const std::vector<std::string>& args)
+{
+    return run(TOKENBROKER_EXE, {args});
+}
+
+/// Names, summaries and schema keys of a plugin's flows as the host read them.
+std::vector<std::string> flowListing(const Plugin& plugin)
+{
+    std::vector<std::string> listing;
+    for (const auto& flow : plugin.flows())
+    {
+        std::string line = flow.name + ": " + flow.summary + " [";
+        for (const char* key : {"token", "lifetime", "label"})
+        {
+            if (flow.schema.find(key))
+                line += std::string(" ") + key;
+        }
+        listing.push_back(line + " ]");
+    }
+    return listing;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(Loading)
@@ -51,6 +87,10 @@ BOOST_AUTO_TEST_CASE(loads_the_pat_plugin_and_its_schema)
     BOOST_TEST(token->required);
     BOOST_TEST(token->env == "COZE_API_TOKEN");
     BOOST_TEST(!registry.findFlow("no-such-flow"));
+    // The kit's descriptor states the size of its flows.
+    const tokenbroker_plugin& descriptor = flow->plugin->descriptor();
+    BOOST_REQUIRE(TOKENBROKER_HAS_FIELD(&descriptor, tokenbroker_plugin, flow_struct_size));
+    BOOST_TEST(descriptor.flow_struct_size == sizeof(tokenbroker_flow));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_library_without_the_entry_point)
@@ -153,6 +193,108 @@ BOOST_AUTO_TEST_CASE(a_flow_is_provided_once)
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// Descriptors of other layouts than this host's header (ABI 1 keeps its
+// promise that structs only grow by appending, flows included).
+BOOST_AUTO_TEST_SUITE(DescriptorLayouts)
+
+namespace {
+
+/// A fixture plugin installed alone in a plugin directory, and a broker
+/// configuration with one profile `p` of `flow` whose token is `token`.
+struct FixtureBroker
+{
+    TempDir root;
+    std::string pluginDir = root.file("plugins");
+    std::string config;
+
+    FixtureBroker(const std::string& fixture, const std::string& flow, const std::string& token)
+    {
+        Poco::File(pluginDir).createDirectories();
+        ::chmod(pluginDir.c_str(), 0755);
+        Poco::File(kFixtures + "/" + fixture).copyTo(pluginDir + "/" + fixture);
+        ::chmod((pluginDir + "/" + fixture).c_str(), 0755);
+        config = writeBrokerConfig(root, pluginDir,
+                                   "  p:\n"
+                                   "    flow: " + flow + "\n"
+                                   "    token: " + token + "\n"
+                                   "    outputs:\n"
+                                   "      - file: " + tokenFile() + "\n");
+    }
+
+    std::string tokenFile() const { return root.file("out/p.token"); }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_plugin_built_before_login_was_appended_is_read_and_runs)
+{
+    TempDir dir;
+    install(kFixtures + "/abi1_before_login.so", dir, "abi1_before_login.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.refusals().empty());
+    BOOST_REQUIRE_EQUAL(registry.plugins().size(), 1u);
+    const Plugin& plugin = *registry.plugins()[0];
+    // It really is the old layout: no login, no flow_struct_size.
+    BOOST_TEST(!TOKENBROKER_HAS_FIELD(&plugin.descriptor(), tokenbroker_plugin, login));
+    BOOST_TEST(!TOKENBROKER_HAS_FIELD(&plugin.descriptor(), tokenbroker_plugin, flow_struct_size));
+    BOOST_TEST(plugin.name() == "legacy");
+    const std::vector<std::string> expected = {
+        "legacy-static: a fixed token (ABI 1 as first published) [ token lifetime ]",
+        "legacy-second: the second flow, found by the original stride [ token label ]"};
+    BOOST_TEST(flowListing(plugin) == expected, boost::test_tools::per_element());
+
+    // The current host drives it end to end: create, describe, acquire.
+    FixtureBroker world("abi1_before_login.so", "legacy-second", "legacy_token_1");
+    RunResult check = broker({"check", "--verbose", "-c", world.config});
+    BOOST_TEST(check.status == 0, check.err);
+    BOOST_TEST(check.out == "p (flow legacy-second)\n"
+                            "  flow: legacy-second\n"
+                            "  layout: abi1-before-login\n"
+                            "ok: 1 profiles\n");
+    RunResult once = broker({"once", "-c", world.config});
+    BOOST_TEST(once.status == 0, once.err);
+    BOOST_TEST(readFile(world.tokenFile()) == "legacy_token_1\n");
+    RunResult login = broker({"login", "p", "-c", world.config});
+    BOOST_TEST(login.status == 2, login.err);
+    BOOST_TEST(contains(login.err, "which needs no login"), login.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_plugins_bigger_flows_are_walked_by_its_stride)
+{
+    TempDir dir;
+    install(kFixtures + "/newer_flow.so", dir, "newer_flow.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.refusals().empty());
+    BOOST_REQUIRE_EQUAL(registry.plugins().size(), 1u);
+    const Plugin& plugin = *registry.plugins()[0];
+    BOOST_TEST(plugin.descriptor().flow_struct_size > sizeof(tokenbroker_flow), "the fixture's flows are bigger");
+    const std::vector<std::string> expected = {"newer-a: first of three grown flows [ token ]",
+                                               "newer-b: second of three grown flows [ token label ]",
+                                               "newer-c: third of three grown flows [ token lifetime ]"};
+    BOOST_TEST(flowListing(plugin) == expected, boost::test_tools::per_element());
+
+    // The last flow is reached only with the plugin's stride.
+    FixtureBroker world("newer_flow.so", "newer-c", "newer_token_3");
+    RunResult once = broker({"once", "-c", world.config});
+    BOOST_TEST(once.status == 0, once.err);
+    BOOST_TEST(readFile(world.tokenFile()) == "newer_token_3\n");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_flow_struct_size_no_flow_can_have)
+{
+    TempDir dir;
+    install(kFixtures + "/bad_flow_stride.so", dir, "bad_flow_stride.so");
+    PluginRegistry registry = loadFrom(dir);
+    BOOST_TEST(registry.plugins().empty());
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(contains(registry.refusals()[0].reason,
+                        "flow_struct_size 16 is smaller than the " + std::to_string(3 * sizeof(void*)) +
+                            " bytes every ABI 1 flow has"),
+               registry.refusals()[0].reason);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(OutOfTreePlugin)
 
 namespace {
@@ -180,25 +322,14 @@ struct OutOfTreeBuild
 
     std::string writeConfig(const std::string& prefixLine, const std::string& extra = "") const
     {
-        const std::string path = root.file("tokenbroker.yaml");
-        writeFile(path, "broker:\n"
-                        "  state_dir: " + root.file("state") + "\n"
-                        "  plugin_dirs: [" + pluginDir + "]\n"
-                        "  admin: off\n"
-                        "profiles:\n"
-                        "  greeting:\n"
-                        "    flow: hello\n" +
-                            prefixLine + extra +
-                            "    outputs:\n"
-                            "      - file: " + root.file("out/greeting.token") + "\n");
-        return path;
+        return writeBrokerConfig(root, pluginDir,
+                                 "  greeting:\n"
+                                 "    flow: hello\n" +
+                                     prefixLine + extra +
+                                     "    outputs:\n"
+                                     "      - file: " + root.file("out/greeting.token") + "\n");
     }
 };
-
-RunResult broker(const std::vector<std::string>& args)
-{
-    return run(TOKENBROKER_EXE, {args});
-}
 
 } // namespace
 

@@ -83,6 +83,27 @@ BOOST_AUTO_TEST_CASE(check_accepts_a_good_file)
     BOOST_TEST(!Poco::File(setup.out("alpha.token")).exists(), "check must not write outputs");
 }
 
+BOOST_AUTO_TEST_CASE(check_verbose_shows_what_each_plugin_reports_but_never_the_token)
+{
+    Setup setup;
+    setup.write(setup.profile("alpha", "pat_alpha_never_shown") + setup.profile("beta", "{env: BETA_TOKEN}") +
+                "    verify: true\n");
+    for (const char* option : {"--verbose", "-v"})
+    {
+        RunResult check = broker({"check", option, "-c", setup.config}, {{"BETA_TOKEN", "pat_beta_never_shown"}});
+        BOOST_TEST(check.status == 0, check.err);
+        BOOST_TEST(check.out == "alpha (flow pat)\n"
+                                "  expires_at: 0\n"
+                                "  verify: false\n"
+                                "beta (flow pat)\n"
+                                "  expires_at: 0\n"
+                                "  verify: true\n"
+                                "ok: 2 profiles\n",
+                   option);
+        BOOST_TEST(!contains(check.out + check.err, "never_shown"), "a token was shown");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(check_reports_a_broken_file_with_its_position_and_exit_2)
 {
     Setup setup;

@@ -15,6 +15,16 @@
  *  - Every struct starts with struct_size. Within one ABI version fields are
  *    only ever appended, so a reader checks struct_size before touching a
  *    field that a newer header added (TOKENBROKER_HAS_FIELD).
+ *  - A struct that travels in an array (tokenbroker_flow in
+ *    tokenbroker_plugin::flows) has no struct_size of its own: the
+ *    descriptor's flow_struct_size gives the size every element was built
+ *    with, which is the array's stride. The reader steps through `flows` by
+ *    that stride (not by its own sizeof, which may be smaller or larger) and
+ *    reads a flow field only when the stride contains it
+ *    (TOKENBROKER_FLOW_HAS_FIELD). A descriptor too old to have
+ *    flow_struct_size, or one that leaves it 0, has flows of the original
+ *    three pointers (TOKENBROKER_FLOW_V1_SIZE). So tokenbroker_flow, too,
+ *    can grow by appending within ABI 1.
  *
  * Memory: a string a callee hands back through a `char **` out-parameter is
  * released by the same side's free_string (host strings with
@@ -47,9 +57,21 @@ extern "C" {
 #define TOKENBROKER_PLUGIN_EXPORT __attribute__((visibility("default")))
 #endif
 
+/** True when a struct of `size` bytes (as its writer built it) contains `field`. */
+#define TOKENBROKER_SIZE_HAS_FIELD(size, type, field) \
+    ((size_t)(size) >= offsetof(type, field) + sizeof(((type *)0)->field))
+
 /** True when a struct of the given (reported) size contains `field`. */
-#define TOKENBROKER_HAS_FIELD(ptr, type, field) \
-    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type *)0)->field))
+#define TOKENBROKER_HAS_FIELD(ptr, type, field) TOKENBROKER_SIZE_HAS_FIELD((ptr)->struct_size, type, field)
+
+/** True when flows built with `stride` bytes each contain `field`. */
+#define TOKENBROKER_FLOW_HAS_FIELD(stride, field) TOKENBROKER_SIZE_HAS_FIELD(stride, tokenbroker_flow, field)
+
+/**
+ * The size of tokenbroker_flow as ABI 1 first defined it (name, summary,
+ * settings_schema): the stride of `flows` when the descriptor does not say.
+ */
+#define TOKENBROKER_FLOW_V1_SIZE (3 * sizeof(const char *))
 
 /** Result of every plugin entry point and of host services that can fail. */
 typedef enum tokenbroker_status {
@@ -155,7 +177,10 @@ typedef struct tokenbroker_host {
     int (*await_redirect)(void *context, const char *request_json, char **response_json);
 } tokenbroker_host;
 
-/** One flow a plugin provides. */
+/**
+ * One flow a plugin provides. Travels in an array, so it has no struct_size:
+ * see tokenbroker_plugin::flow_struct_size. Fields are only ever appended.
+ */
 typedef struct tokenbroker_flow {
     /** The name profiles use in `flow:`. */
     const char *name;
@@ -179,6 +204,11 @@ typedef struct tokenbroker_plugin {
     uint32_t abi_version;
     const char *name;
     const char *version;
+    /**
+     * flow_count flows, each flow_struct_size bytes apart (below). A host
+     * never indexes this as a C array: its sizeof(tokenbroker_flow) may
+     * differ from the plugin's.
+     */
     const tokenbroker_flow *flows;
     size_t flow_count;
 
@@ -224,6 +254,19 @@ typedef struct tokenbroker_plugin {
      * a login.
      */
     int (*login)(void *instance, const tokenbroker_host *host, char **result_json);
+
+    /* ---- appended; check TOKENBROKER_HAS_FIELD ---- */
+
+    /**
+     * sizeof(tokenbroker_flow) as the plugin was built: the stride of
+     * `flows`. Set it to exactly that. 0 (a descriptor that does not set it)
+     * and an absent field both mean TOKENBROKER_FLOW_V1_SIZE; a non-zero value
+     * below that, or one that is not a multiple of the flow's alignment, gets
+     * the plugin refused. size_t rather than uint32_t so the descriptor keeps
+     * no tail padding a later field could hide in, which would make
+     * TOKENBROKER_HAS_FIELD true for it on a plugin that never set it.
+     */
+    size_t flow_struct_size;
 } tokenbroker_plugin;
 
 /** The one symbol a plugin exports. */

@@ -4,6 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <sstream>
 #include <stdexcept>
 
 namespace TokenBroker::Emulator {
@@ -30,6 +31,17 @@ FaultRule parseRule(const Poco::JSON::Object& object)
     rule.count = object.optValue<int>("count", 1);
     if (rule.count < 1 || rule.delayMs < 0)
         throw std::invalid_argument("count must be >= 1 and delay_ms >= 0");
+    if (object.has("patch_body") && !object.isNull("patch_body"))
+    {
+        Poco::JSON::Object::Ptr patch = object.getObject("patch_body");
+        if (!patch)
+            throw std::invalid_argument("patch_body must be a JSON object");
+        if (rule.replacesAnswer())
+            throw std::invalid_argument("patch_body patches the real answer: it cannot go with status or body");
+        std::ostringstream text;
+        patch->stringify(text);
+        rule.patchBody = text.str();
+    }
     if (auto headers = object.getObject("headers"))
         for (const auto& [name, value] : *headers)
             rule.headers.emplace_back(name, value.convert<std::string>());

@@ -19,8 +19,12 @@ struct FaultRule
     bool drop = false;                 ///< close the connection, no answer
     int count = 1;
     std::vector<std::pair<std::string, std::string>> headers; ///< added to the answer
+    /// JSON object text merged into the real answer's JSON body (a null
+    /// member removes it): the request takes effect for real (a refresh
+    /// token is rotated), only what the client reads is corrupted.
+    std::optional<std::string> patchBody;
 
-    /// Neither status nor body: delay and headers only, then the real answer.
+    /// Neither status nor body: delay, headers and body patch only, then the real answer.
     bool replacesAnswer() const { return status.has_value() || body.has_value(); }
 };
 

@@ -4,6 +4,8 @@
 #include "Router.h"
 
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/StreamCopier.h>
@@ -11,6 +13,7 @@
 #include <Poco/URI.h>
 
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 namespace TokenBroker::Emulator {
@@ -43,6 +46,37 @@ HttpResponse faultAnswer(const FaultRule& rule)
     HttpResponse response;
     response.status = rule.status.value_or(200);
     response.body = rule.body.value_or("");
+    return response;
+}
+
+/// The real answer with `patch` (a JSON object) merged into its JSON body;
+/// a null member of the patch removes the member. A body that is no JSON
+/// object is left alone.
+HttpResponse patchedAnswer(HttpResponse response, const std::string& patch)
+{
+    Poco::JSON::Object::Ptr body;
+    try
+    {
+        Poco::Dynamic::Var parsed = Poco::JSON::Parser().parse(response.body);
+        if (parsed.type() == typeid(Poco::JSON::Object::Ptr))
+            body = parsed.extract<Poco::JSON::Object::Ptr>();
+    }
+    catch (const Poco::Exception&)
+    {
+    }
+    if (!body)
+        return response;
+    auto changes = Poco::JSON::Parser().parse(patch).extract<Poco::JSON::Object::Ptr>();
+    for (const auto& [name, value] : *changes)
+    {
+        if (value.isEmpty())
+            body->remove(name);
+        else
+            body->set(name, value);
+    }
+    std::ostringstream text;
+    body->stringify(text);
+    response.body = text.str();
     return response;
 }
 
@@ -91,8 +125,10 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
         response.setKeepAlive(false);
         return;
     }
-    writeResponse(response, fault->replacesAnswer() ? faultAnswer(*fault) : Router::dispatch(_emulator, exchange),
-                  fault->headers);
+    HttpResponse answer = fault->replacesAnswer() ? faultAnswer(*fault) : Router::dispatch(_emulator, exchange);
+    if (fault->patchBody)
+        answer = patchedAnswer(std::move(answer), *fault->patchBody);
+    writeResponse(response, answer, fault->headers);
 }
 
 RequestHandlerFactory::RequestHandlerFactory(Emulator& emulator)

@@ -141,6 +141,7 @@ static const tokenbroker_plugin descriptor = {
     .describe = describe,
     .free_string = free_string,
     .login = NULL, /* nothing to log in to */
+    .flow_struct_size = sizeof(tokenbroker_flow),
 };
 
 TOKENBROKER_PLUGIN_EXPORT const tokenbroker_plugin *tokenbroker_plugin_v1(uint32_t host_abi_version)
