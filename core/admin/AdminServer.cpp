@@ -125,6 +125,9 @@ std::string profilesJson(const std::vector<ProfileView>& views)
         object.set("expires_at", static_cast<Poco::Int64>(view.expiresAt));
         object.set("next_refresh", view.nextRefreshMs == never ? Poco::Dynamic::Var()
                                                                : Poco::Dynamic::Var(static_cast<Poco::Int64>(view.nextRefreshMs / 1000)));
+        object.set("in_flight", view.inFlight);
+        object.set("in_flight_since", view.inFlight ? Poco::Dynamic::Var(static_cast<Poco::Int64>(view.inFlightSinceMs / 1000))
+                                                    : Poco::Dynamic::Var());
         object.set("consecutive_failures", view.consecutiveFailures);
         object.set("refreshes", static_cast<Poco::UInt64>(view.refreshes));
         object.set("failures", static_cast<Poco::UInt64>(view.failures));

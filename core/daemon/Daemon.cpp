@@ -6,6 +6,7 @@
 #include "ConfigLoader.h"
 #include "Duration.h"
 #include "HookProcess.h"
+#include "HttpClient.h"
 
 namespace TokenBroker {
 
@@ -142,6 +143,7 @@ std::size_t Daemon::stop()
     {
         _logger.warning("%z renewals still running after stop_timeout (%s); cancelling their requests", running,
                         formatDuration(_broker->config().broker.stopTimeout));
+        HttpClient::cancelAll();
         running = _scheduler->stop(std::chrono::seconds(10));
     }
     if (running == 0)

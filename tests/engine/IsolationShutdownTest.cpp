@@ -2,9 +2,11 @@
 #include <boost/test/unit_test.hpp>
 
 // One profile whose server hangs must not hold up the others (bounded worker
-// pool, default broker.workers 8), and SIGTERM must end the daemon within
-// 5 s with exit status 0 whether a renewal hangs in the network or nothing
-// is happening — leaving no temporary files next to the outputs.
+// pool, default broker.workers 8). SIGTERM stops the daemon in order with
+// exit status 0 (issue 9 §2.7): a renewal in flight may finish within
+// broker.stop_timeout, so a token it is fetching is stored; one that
+// outlasts it has its request cancelled. No temporary files are left next
+// to the outputs either way.
 
 #include "EngineTestSupport.h"
 
@@ -64,7 +66,7 @@ BOOST_AUTO_TEST_CASE(fifty_profiles_where_one_server_hangs_the_other_49_get_thei
         expectedFiles.push_back(name + ".token");
         profiles.push_back(config.jwtProfile(name, *emulator));
     }
-    config.write(profiles);  // broker.workers left at its default
+    config.write(profiles, "  stop_timeout: 2s\n");  // broker.workers left at its default
     DaemonProcess daemon(config);
 
     const bool all = waitUntil(
@@ -98,36 +100,64 @@ BOOST_AUTO_TEST_CASE(fifty_profiles_where_one_server_hangs_the_other_49_get_thei
     BOOST_TEST(countOf(profilesJson, "\"status\":\"ready\"") == 49u);
     BOOST_TEST(daemon.admin("GET", "/readyz").status == 503, "one profile has no token yet");
 
-    // SIGTERM with the slow renewal still in the network.
-    auto status = daemon.terminate(5s);
-    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit within 5 s of SIGTERM\n" << daemon.log());
+    // SIGTERM with the slow renewal still in the network: after
+    // stop_timeout its request is cancelled, long before its answer.
+    auto status = daemon.terminate(120s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit after SIGTERM\n" << daemon.log());
     BOOST_TEST(*status == 0, daemon.log());
+    BOOST_TEST(contains(daemon.log(), "1 renewals still running after stop_timeout (2s); cancelling their requests"),
+               daemon.log());
+    BOOST_TEST(contains(daemon.log(), "stopped"));
     BOOST_TEST(leftovers(config.outDir(), expectedFiles).empty(), joined(leftovers(config.outDir(), expectedFiles)));
     emulator->process().signal(SIGKILL);  // still sleeping on the hung request
 }
 
-BOOST_AUTO_TEST_CASE(sigterm_during_a_hanging_first_renewal_exits_0_within_5_s)
+BOOST_AUTO_TEST_CASE(sigterm_during_a_hanging_renewal_cancels_it_after_stop_timeout_and_exits_0)
 {
     auto emulator = startEmulator();
     Fault hang;
-    hang.delayMs = 30000;
+    hang.delayMs = 600000;
     addFault(*emulator, hang);
+    BrokerConfig config;
+    // The request's own deadline is far away: only the stop can end it.
+    config.write({config.jwtProfile("svc", *emulator, "    request_timeout: 300s\n")}, "  stop_timeout: 1s\n");
+    DaemonProcess daemon(config);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return requestTimes(*emulator, kTokenPath).size() == 1; }, 10s), daemon.log());
+
+    auto status = daemon.terminate(120s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit after SIGTERM\n" << daemon.log());
+    BOOST_TEST(*status == 0, daemon.log());
+    const std::string log = daemon.log();
+    BOOST_TEST(contains(log, "stopping"));
+    BOOST_TEST(contains(log, "1 renewals still running after stop_timeout (1s); cancelling their requests"), log);
+    BOOST_TEST(contains(log, "stopped"));
+    BOOST_TEST(!contains(log, "did not end"), log);
+    // Nothing was obtained, so nothing was written — not even a temp file.
+    BOOST_TEST(leftovers(config.outDir(), {}).empty(), joined(leftovers(config.outDir(), {})));
+    BOOST_TEST(requestTimes(*emulator, kTokenPath).size() == 1u, "no new renewal after SIGTERM");
+    emulator->process().signal(SIGKILL);
+}
+
+BOOST_AUTO_TEST_CASE(a_renewal_in_flight_at_sigterm_finishes_and_its_token_is_stored)
+{
+    auto emulator = startEmulator();
+    Fault slow;
+    slow.delayMs = 3000;   // a real answer, late
+    addFault(*emulator, slow);
     BrokerConfig config;
     config.write({config.jwtProfile("svc", *emulator)});
     DaemonProcess daemon(config);
     BOOST_TEST_REQUIRE(waitUntil([&] { return requestTimes(*emulator, kTokenPath).size() == 1; }, 10s), daemon.log());
 
-    const auto asked = std::chrono::steady_clock::now();
-    auto status = daemon.terminate(5s);
-    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit within 5 s of SIGTERM\n" << daemon.log());
+    auto status = daemon.terminate(120s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit after SIGTERM\n" << daemon.log());
     BOOST_TEST(*status == 0, daemon.log());
-    BOOST_TEST((std::chrono::steady_clock::now() - asked < 5s));
-    BOOST_TEST(contains(daemon.log(), "stopping"));
-    BOOST_TEST(contains(daemon.log(), "stopped"));
-    // Nothing was obtained, so nothing was written — not even a temp file.
-    BOOST_TEST(leftovers(config.outDir(), {}).empty(), joined(leftovers(config.outDir(), {})));
+    const std::string log = daemon.log();
+    BOOST_TEST(!contains(log, "cancelling"), log);
+    BOOST_TEST(log.find("svc: ok") < log.find("stopped"), log);
+    BOOST_TEST(readFile(config.tokenFile("svc")).rfind("czs_", 0) == 0u, "the token it was fetching is published");
+    BOOST_TEST(contains(readFile(config.stateDir() + "/svc.json"), "czs_"), "and stored");
     BOOST_TEST(requestTimes(*emulator, kTokenPath).size() == 1u, "no new renewal after SIGTERM");
-    emulator->process().signal(SIGKILL);
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_while_idle_exits_0_promptly_and_leaves_the_outputs)
@@ -136,11 +166,11 @@ BOOST_AUTO_TEST_CASE(sigterm_while_idle_exits_0_promptly_and_leaves_the_outputs)
     const FileState token = fileState(world.tokenFile());
     const FileState json = fileState(world.jsonFile());
 
-    auto status = world.daemon->terminate(5s);
-    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit within 5 s of SIGTERM\n" << world.daemon->log());
+    auto status = world.daemon->terminate(60s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the daemon did not exit after SIGTERM\n" << world.daemon->log());
     BOOST_TEST(*status == 0, world.daemon->log());
     BOOST_TEST(contains(world.daemon->log(), "stopped"));
-    BOOST_TEST(!contains(world.daemon->log(), "abandoned"), world.daemon->log());
+    BOOST_TEST(!contains(world.daemon->log(), "cancelling"), world.daemon->log());
     // A valid token stays for the programs that read it.
     BOOST_TEST((fileState(world.tokenFile()) == token));
     BOOST_TEST((fileState(world.jsonFile()) == json));

@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(sigterm_while_a_hook_runs_stops_the_hook_and_the_daemon_pro
         std::this_thread::sleep_for(20ms);
     }
     BOOST_TEST(gone, "the hook (pid " << pid << ") outlived the daemon");
-    BOOST_TEST(!contains(world.daemon->log(), "abandoned"), world.daemon->log());
+    BOOST_TEST(!contains(world.daemon->log(), "cancelling"), world.daemon->log());
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_hook_is_reported_and_not_fatal)

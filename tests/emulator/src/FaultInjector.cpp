@@ -28,9 +28,15 @@ FaultRule parseRule(const Poco::JSON::Object& object)
         throw std::invalid_argument("status must be 100..599");
     rule.delayMs = object.optValue<int>("delay_ms", 0);
     rule.drop = object.optValue<bool>("drop", false);
+    rule.hang = object.optValue<bool>("hang", false);
+    rule.trickleMs = object.optValue<int>("trickle_ms", 0);
     rule.count = object.optValue<int>("count", 1);
-    if (rule.count < 1 || rule.delayMs < 0)
-        throw std::invalid_argument("count must be >= 1 and delay_ms >= 0");
+    if (rule.count < 1 || rule.delayMs < 0 || rule.trickleMs < 0)
+        throw std::invalid_argument("count must be >= 1, delay_ms and trickle_ms >= 0");
+    if (int(rule.drop) + int(rule.hang) + int(rule.trickleMs > 0) > 1)
+        throw std::invalid_argument("drop, hang and trickle_ms exclude each other");
+    if (rule.hang && rule.replacesAnswer())
+        throw std::invalid_argument("hang sends no answer: status and body make no sense with it");
     if (object.has("patch_body") && !object.isNull("patch_body"))
     {
         Poco::JSON::Object::Ptr patch = object.getObject("patch_body");

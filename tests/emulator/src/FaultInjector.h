@@ -17,6 +17,8 @@ struct FaultRule
     std::optional<std::string> body;   ///< raw, need not be JSON
     int delayMs = 0;                   ///< before answering (or dropping)
     bool drop = false;                 ///< close the connection, no answer
+    bool hang = false;                 ///< never answer; hold the connection until the client leaves
+    int trickleMs = 0;                 ///< > 0: headers at once, then the body one byte per trickleMs
     int count = 1;
     std::vector<std::pair<std::string, std::string>> headers; ///< added to the answer
     /// JSON object text merged into the real answer's JSON body (a null
@@ -29,7 +31,8 @@ struct FaultRule
 };
 
 /// Scripted failures for client tests (timeouts, 5xx, malformed bodies,
-/// dropped connections). Thread-safe.
+/// dropped connections, servers that never answer or answer byte by byte).
+/// Thread-safe.
 class FaultInjector
 {
 public:

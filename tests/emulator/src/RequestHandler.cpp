@@ -7,6 +7,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/Timestamp.h>
@@ -80,8 +82,8 @@ HttpResponse patchedAnswer(HttpResponse response, const std::string& patch)
     return response;
 }
 
-void writeResponse(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
-                   const std::vector<std::pair<std::string, std::string>>& extraHeaders)
+void setHeaders(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
+                const std::vector<std::pair<std::string, std::string>>& extraHeaders)
 {
     out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     out.setContentType(response.contentType);
@@ -90,7 +92,57 @@ void writeResponse(Poco::Net::HTTPServerResponse& out, const HttpResponse& respo
         out.set(name, value);
     for (const auto& [name, value] : extraHeaders)
         out.set(name, value);
+}
+
+void writeResponse(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
+                   const std::vector<std::pair<std::string, std::string>>& extraHeaders)
+{
+    setHeaders(out, response, extraHeaders);
     out.sendBuffer(response.body.data(), response.body.size());
+}
+
+/// The headers at once, then the body one byte per `intervalMs`: a server
+/// that is alive but slow, whose every byte restarts a client's per-read
+/// time-out. Stops when the client has gone (a write fails).
+void trickleResponse(Poco::Net::HTTPServerResponse& out, const HttpResponse& response,
+                     const std::vector<std::pair<std::string, std::string>>& extraHeaders, int intervalMs)
+{
+    setHeaders(out, response, extraHeaders);
+    out.setContentLength(static_cast<std::streamsize>(response.body.size()));
+    std::ostream& body = out.send();
+    if (!body.flush())
+        return;
+    for (const char byte : response.body)
+    {
+        // The pace of the answer, not a wait for anything.
+        std::this_thread::sleep_for(std::chrono::milliseconds(intervalMs));
+        if (!body.put(byte).flush())
+            return;
+    }
+}
+
+/// A server that took the request and never answers. Returns once the
+/// client has closed its end (or the server, stopping, shut the connection
+/// down), so no handler thread stays behind a client that gave up.
+void holdUntilClientLeaves(Poco::Net::HTTPServerRequest& request)
+{
+    Poco::Net::StreamSocket& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket();
+    char byte = 0;
+    while (true)
+    {
+        try
+        {
+            // poll, not a plain receive: the socket's receive time-out
+            // would end the hang early.
+            if (socket.poll(Poco::Timespan(1, 0), Poco::Net::Socket::SELECT_READ | Poco::Net::Socket::SELECT_ERROR) &&
+                socket.receiveBytes(&byte, 1) <= 0)
+                return;
+        }
+        catch (const Poco::Exception&)
+        {
+            return;
+        }
+    }
 }
 
 } // namespace
@@ -118,6 +170,19 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
     }
     if (fault->delayMs > 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(fault->delayMs));
+    if (fault->hang)
+    {
+        holdUntilClientLeaves(request);
+        response.setKeepAlive(false);
+        return;
+    }
+    if (fault->trickleMs > 0)
+    {
+        trickleResponse(response,
+                        fault->replacesAnswer() ? faultAnswer(*fault) : Router::dispatch(_emulator, exchange),
+                        fault->headers, fault->trickleMs);
+        return;
+    }
     if (fault->drop)
     {
         // Returning without an answer and without keep-alive makes POCO close
