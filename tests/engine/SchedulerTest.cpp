@@ -272,7 +272,7 @@ BOOST_AUTO_TEST_CASE(a_state_lock_held_by_another_process_delays_neither_other_p
     w.clock.advance(20s);
     scheduler.wake();
     BOOST_TEST(waitFor([&] { return !exists(w.outputPath("locked")); }));
-    BOOST_TEST(viewOf(scheduler, "locked")->status == ProfileStatus::Expired);
+    BOOST_TEST(waitFor([&] { return viewOf(scheduler, "locked")->status == ProfileStatus::Expired; }));
     BOOST_TEST(w.output("free1") == "free1-2");
     BOOST_TEST(w.output("free2") == "free2-2");
     BOOST_TEST(holder.running(), "the lock was held throughout");
