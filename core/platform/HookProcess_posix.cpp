@@ -33,6 +33,34 @@ std::vector<std::string> cleanEnvironment(const std::map<std::string, std::strin
 std::mutex g_runningMutex;
 std::set<pid_t> g_running;
 
+/// `name` as execve needs it: a name without a slash is searched in the
+/// PATH of `environment` ("NAME=value" entries); the first executable file
+/// wins. Unresolved names are returned as they are, for execve to report.
+std::string findProgram(const std::string& name, const std::vector<std::string>& environment)
+{
+    if (name.find('/') != std::string::npos)
+        return name;
+    std::string path;
+    for (const auto& entry : environment)
+    {
+        if (entry.rfind("PATH=", 0) == 0)
+            path = entry.substr(5);
+    }
+    std::size_t start = 0;
+    while (start <= path.size())
+    {
+        std::size_t end = path.find(':', start);
+        if (end == std::string::npos)
+            end = path.size();
+        const std::string dir = end > start ? path.substr(start, end - start) : ".";
+        const std::string candidate = dir + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+        start = end + 1;
+    }
+    return name;
+}
+
 int decode(int raw)
 {
     return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
@@ -59,6 +87,11 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
         envp.push_back(e.data());
     envp.push_back(nullptr);
 
+    // The program is looked up in the hook's own PATH, before fork (execvpe
+    // would do it, but is a GNU extension).
+    const std::string program = findProgram(args[0], env);
+    // pipe2 (POSIX.1-2024): close-on-exec from the start, so a hook started
+    // by another thread at the same moment cannot inherit these ends.
     int pipeFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0)
     {
@@ -92,10 +125,7 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         ::setpgid(0, 0);
-        if (args[0].find('/') == std::string::npos)
-            ::execvpe(args[0].c_str(), argp.data(), envp.data());
-        else
-            ::execve(args[0].c_str(), argp.data(), envp.data());
+        ::execve(program.c_str(), argp.data(), envp.data());
         int error = errno;
         ssize_t ignored = ::write(execFds[1], &error, sizeof error);
         (void)ignored;
