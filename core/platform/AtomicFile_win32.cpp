@@ -1,10 +1,10 @@
 #include "AtomicFile.h"
 
 #include "FileSystem.h"
+#include "Win32Text_win32.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
-#include <Poco/UnicodeConverter.h>
 
 #include <windows.h>
 
@@ -14,22 +14,8 @@
 
 namespace TokenBroker {
 
-namespace {
-
-std::wstring wide(const std::string& text)
-{
-    std::wstring result;
-    Poco::UnicodeConverter::convert(text, result);
-    return result;
-}
-
-std::string lastError(const std::string& what, const std::string& path)
-{
-    DWORD code = ::GetLastError();
-    return what + " " + path + ": Windows error " + std::to_string(code);
-}
-
-} // namespace
+using Win32::lastError;
+using Win32::wide;
 
 // File modes and owners do not apply on Windows: token files inherit the
 // ACL of their directory, which the installer restricts to SYSTEM and

@@ -1,6 +1,5 @@
 #include "FileLock.h"
-
-#include <Poco/UnicodeConverter.h>
+#include "Win32Text_win32.h"
 
 #include <windows.h>
 
@@ -8,14 +7,9 @@
 
 namespace TokenBroker {
 
-namespace {
+using Win32::wide;
 
-std::wstring wide(const std::string& path)
-{
-    std::wstring result;
-    Poco::UnicodeConverter::convert(path, result);
-    return result;
-}
+namespace {
 
 bool lockWhole(HANDLE file, DWORD flags)
 {

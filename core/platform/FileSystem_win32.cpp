@@ -1,33 +1,19 @@
 #include "FileSystem.h"
 
 #include "AtomicFile.h"
+#include "Win32Text_win32.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
-#include <Poco/UnicodeConverter.h>
 
 #include <windows.h>
 
 namespace TokenBroker {
 
+using Win32::lastError;
+using Win32::wide;
+
 const char pathListSeparator = ';';
-
-namespace {
-
-std::wstring wide(const std::string& text)
-{
-    std::wstring result;
-    Poco::UnicodeConverter::convert(text, result);
-    return result;
-}
-
-std::string lastError(const std::string& what, const std::string& path)
-{
-    DWORD code = ::GetLastError();
-    return what + " " + path + ": Windows error " + std::to_string(code);
-}
-
-} // namespace
 
 std::string parentDirectory(const std::string& path)
 {
