@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cross-builds tokenbroker for Windows with mingw-w64 (the recipe in
-# ../shared/windows/) and runs the .exe under wine: plugins load, a pat
+# Cross-builds tokenbroker for Windows with mingw-w64 (scripts/windows/
+# build-deps.sh and cmake/mingw-w64-x86_64.cmake) and runs the .exe under wine: plugins load, a pat
 # profile writes its token file and the registry environment, and a jwt
 # profile obtains a token over verified HTTPS from the (Linux) emulator.
 # Needs a Linux build in $BUILD_DIR (default build) for coze-emulator.
@@ -8,11 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-recipe=${WINDOWS_RECIPE:-$root/../shared/windows}
 linux_build=$root/${BUILD_DIR:-build}
 win_build=$root/build-win
-"$recipe/build-deps.sh"
-cmake -S . -B "$win_build" -DCMAKE_TOOLCHAIN_FILE="$recipe/mingw-w64-x86_64.cmake" \
+scripts/windows/build-deps.sh
+cmake -S . -B "$win_build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
   -DCMAKE_PREFIX_PATH=/var/cache/tokenbroker-wincross/prefix -DTOKENBROKER_BUILD_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$win_build" -j"$(nproc)"
