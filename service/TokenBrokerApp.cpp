@@ -30,6 +30,7 @@
 #include <Poco/SyslogChannel.h>
 #endif
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -352,7 +353,8 @@ int TokenBrokerApp::commandToken(const std::vector<std::string>& names)
     auto profile = broker ? findProfile(*broker, "token", names[0]) : nullptr;
     if (!profile)
         return UsageError;
-    // A token about to expire is of no use to the caller: obtain a new one.
+    // A token about to expire is of no use to the caller: it needs a minute
+    // left, or half its lifetime for tokens shorter than two minutes.
     constexpr std::int64_t minimumRemaining = 60;
     auto usable = [&](const std::optional<Token>& token) {
         if (!token || !token->expires())

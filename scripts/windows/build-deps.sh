@@ -80,7 +80,8 @@ enable_deb_src() {
                    if (isdeb) { out = L[1]; for (i = 2; i <= n; i++) out = out "\n" L[i]; print out } }' "$s"
         done
         # one-line format: "deb URI suite comps" -> deb822 deb-src stanza
-        cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+        # (either file may be missing: deb822-only machines have neither)
+        { cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true; } |
             awk '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
                  uri = $i; suite = $(i+1); comps = ""; for (j = i+2; j <= NF; j++) comps = comps " " $j
                  printf "Types: deb-src\nURIs: %s\nSuites: %s\nComponents:%s\n\n", uri, suite, comps }'

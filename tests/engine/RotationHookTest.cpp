@@ -139,10 +139,14 @@ BOOST_AUTO_TEST_CASE(sigterm_while_a_hook_runs_stops_the_hook_and_the_daemon_pro
                              firstRun,
                          "    on_rotate_timeout: 1m\n"));
     BOOST_REQUIRE_EQUAL(world.daemon->adminPost("/v1/profiles/svc/refresh").status, 202);
-    for (int i = 0; i < 500 && !Poco::File(pidFile).exists(); ++i)
-        std::this_thread::sleep_for(20ms);
-    BOOST_REQUIRE(Poco::File(pidFile).exists());
-    std::this_thread::sleep_for(100ms);
+    // The hook has written its whole pid line (echo ends it with a newline).
+    auto pidWritten = [&] {
+        if (!Poco::File(pidFile).exists())
+            return false;
+        const std::string text = readFile(pidFile);
+        return !text.empty() && text.back() == '\n';
+    };
+    BOOST_REQUIRE(waitUntil(pidWritten, 10s));
     const pid_t pid = std::stoi(readFile(pidFile));
     BOOST_REQUIRE(::kill(pid, 0) == 0);
 
