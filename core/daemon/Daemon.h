@@ -47,9 +47,6 @@ public:
     /// host's services).
     std::size_t stop();
 
-    /// True once every profile has had its first attempt since start.
-    bool ready() const { return _scheduler && _scheduler->firstPassDone(); }
-
     /// The admin endpoint's URL, or empty when it is off or could not bind.
     std::string adminUrl() const;
 
