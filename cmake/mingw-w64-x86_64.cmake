@@ -28,8 +28,10 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
-# Lets ctest / try_run execute the .exe files through wine.
+# Lets ctest / try_run execute the .exe files through wine, in a wine prefix
+# of the build tree's own (scripts/windows/wine-run.sh).
 find_program(_wine NAMES wine)
 if(_wine)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${_wine})
+  set(CMAKE_CROSSCOMPILING_EMULATOR
+      ${CMAKE_CURRENT_LIST_DIR}/../scripts/windows/wine-run.sh --prefix=${CMAKE_BINARY_DIR}/wineprefix)
 endif()

@@ -3,20 +3,36 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 
-#include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
+
+#ifndef _WIN32
 #include <sys/stat.h>
+#endif
 
 namespace TokenBroker::Test {
 
 TempDir::TempDir()
 {
-    std::string pattern = Poco::Path::temp() + "tokenbroker-test-XXXXXX";
-    if (!::mkdtemp(pattern.data()))
-        throw std::runtime_error("mkdtemp failed");
-    _path = pattern;
+    // createDirectory() is false when the name exists, so a race with another
+    // process just means another name (what mkdtemp does, portably).
+    std::random_device random;
+    for (int attempt = 0; attempt < 100; ++attempt)
+    {
+        std::ostringstream name;
+        name << Poco::Path::temp() << "tokenbroker-test-" << std::hex << random() << random();
+        if (Poco::File(name.str()).createDirectory())
+        {
+            _path = name.str();
+#ifndef _WIN32
+            ::chmod(_path.c_str(), 0700);
+#endif
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a temporary directory under " + Poco::Path::temp());
 }
 
 TempDir::~TempDir()
@@ -53,7 +69,11 @@ void writeFile(const std::string& path, const std::string& content, unsigned mod
             throw std::runtime_error("cannot write " + path);
         out << content;
     }
+#ifdef _WIN32
+    (void)mode;  // Windows files take their ACL from the directory
+#else
     ::chmod(path.c_str(), mode);
+#endif
 }
 
 } // namespace TokenBroker::Test

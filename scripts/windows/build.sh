@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Cross-builds the whole project for 64-bit Windows into $WIN_BUILD_DIR
+# (default build-win): core, the plugin DLLs, tokenbroker.exe,
+# coze-emulator.exe and every test suite. Builds the dependency prefix first
+# (scripts/windows/build-deps.sh; cached, a no-op once done). Extra arguments
+# go to cmake's configure step. Afterwards `ctest --test-dir build-win` runs
+# the suites under wine.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+build_dir=${WIN_BUILD_DIR:-build-win}
+prefix=${WINCROSS_PREFIX:-/var/cache/tokenbroker-wincross/prefix}
+scripts/windows/build-deps.sh
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  export CCACHE_DIR=${CCACHE_DIR:-/var/cache/tokenbroker/ccache}
+  mkdir -p "$CCACHE_DIR" 2>/dev/null || export CCACHE_DIR="$HOME/.cache/tokenbroker-ccache"
+fi
+cmake -S . -B "$build_dir" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
+  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null
+cmake --build "$build_dir" -j"$(nproc)" ${WIN_BUILD_ARGS:-}
