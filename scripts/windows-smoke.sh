@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cross-builds tokenbroker for Windows with mingw-w64 (scripts/windows/
-# build-deps.sh and cmake/mingw-w64-x86_64.cmake) and runs the .exe under wine: plugins load, a pat
+# build.sh) and runs the .exe under wine: plugins load, a pat
 # profile writes its token file and the registry environment, and a jwt
 # profile obtains a token over verified HTTPS from the (Linux) emulator.
 # Needs a Linux build in $BUILD_DIR (default build) for coze-emulator.
@@ -9,12 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 linux_build=$root/${BUILD_DIR:-build}
-win_build=$root/build-win
-scripts/windows/build-deps.sh
-cmake -S . -B "$win_build" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
-  -DCMAKE_PREFIX_PATH=/var/cache/tokenbroker-wincross/prefix -DTOKENBROKER_BUILD_TESTS=OFF \
-  -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$win_build" -j"$(nproc)"
+win_build=$root/${WIN_BUILD_DIR:-build-win}
+WIN_BUILD_DIR=$win_build WIN_BUILD_ARGS="--target tokenbroker pat jwt oauth" scripts/windows/build.sh
 
 work=$(mktemp -d)
 emulator_pid=

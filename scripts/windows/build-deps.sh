@@ -4,9 +4,9 @@
 #   1. installs mingw-w64 (POSIX threads), wine64, nsis, cmake, ninja
 #   2. fetches Debian SOURCE packages (deb-src) for openssl 3.0, yaml-cpp 0.7,
 #      poco 1.11 and cross-builds them into $WINCROSS_PREFIX:
-#        OpenSSL : static + shared (libcrypto.a / libcrypto-3-x64.dll ...)
+#        OpenSSL : static libraries only (libcrypto.a, libssl.a)
 #        yaml-cpp: static
-#        POCO    : static, Foundation XML JSON Util Net Crypto NetSSL_OpenSSL JWT
+#        POCO    : static, Foundation JSON Util Net Crypto NetSSL_OpenSSL JWT
 #        Boost.Test: static libboost_unit_test_framework.a (optional, see below)
 # Idempotent: apt steps are skipped when already done, downloaded sources are
 # kept in $WINCROSS_CACHE, each library is rebuilt only if its stamp file in
@@ -14,7 +14,8 @@
 #
 # Env: WINCROSS_ROOT (/var/cache/tokenbroker-wincross), WINCROSS_PREFIX ($ROOT/prefix),
 #      WINCROSS_CACHE ($ROOT/cache), WINCROSS_BUILD ($ROOT/build), JOBS (nproc),
-#      SKIP_APT=1 (no apt at all),
+#      SKIP_APT=1 (no apt at all), APT_ONLY=1 (only the apt steps and the
+#      source downloads, so a later SKIP_APT=1 run can build in the background),
 #      WITH_BOOST_TEST=0 (skip the Boost.Test static library), FORCE=1
 set -euo pipefail
 
@@ -117,8 +118,19 @@ unpack() {
     ls -d "$dir"/*/ | head -1
 }
 
-stamp() { echo "$PREFIX/.stamp-$1"; }
+# Bumped whenever a build recipe below changes, so a cached prefix built the
+# old way is rebuilt rather than silently kept.
+RECIPE=2
+stamp() { echo "$PREFIX/.stamp-r$RECIPE-$1"; }
 need()  { [ "${FORCE:-0}" = 1 ] || [ ! -f "$(stamp "$1")" ]; }
+# A prefix built by an older recipe is started afresh: stale libraries (the
+# old shared OpenSSL, POCO XML) must not be found instead of the new ones.
+discard_old_recipe() {
+    if ls "$PREFIX"/.stamp-* >/dev/null 2>&1 && ! ls "$PREFIX"/.stamp-r$RECIPE-* >/dev/null 2>&1; then
+        log "prefix: built by an older recipe, starting afresh"
+        rm -rf "${PREFIX:?}"/* "$PREFIX"/.stamp-*
+    fi
+}
 
 build_openssl() {
     local dsc src ver
@@ -127,21 +139,22 @@ build_openssl() {
     log "openssl: building $ver"
     src=$(unpack "$dsc" openssl)
     cd "$src"
-    # mingw64 target, shared+static, no tests.
-    ./Configure mingw64 --cross-compile-prefix=$TRIPLE- no-tests shared \
+    # mingw64 target, static libraries only (the project links OpenSSL
+    # statically), no tests, no command-line programs.
+    ./Configure mingw64 --cross-compile-prefix=$TRIPLE- no-tests no-shared \
         --prefix="$PREFIX" --libdir=lib > "$ROOT/openssl-configure.log"
     # The paths compiled into libcrypto (openssl.cnf, engines, providers) must be
     # Windows paths in admin-only locations; Configure would prefix a "C:/..."
     # --openssldir with $PREFIX (not absolute on the Linux host), so override
     # the Makefile variables for the compile step only (install_sw needs the
     # originals).
-    timed "openssl-build($ver,-j$JOBS)" make -j"$JOBS" build_sw \
+    timed "openssl-build($ver,-j$JOBS)" make -j"$JOBS" build_libs \
         "OPENSSLDIR=C:/Program Files/Common Files/SSL" \
         "ENGINESDIR=C:/Program Files/OpenSSL/lib/engines-3" \
         "MODULESDIR=C:/Program Files/OpenSSL/lib/ossl-modules" \
         > "$ROOT/openssl-build.log" 2>&1 \
         || { tail -30 "$ROOT/openssl-build.log"; die "openssl build failed"; }
-    make install_sw > "$ROOT/openssl-install.log" 2>&1
+    make install_dev > "$ROOT/openssl-install.log" 2>&1
     touch "$(stamp "$ver")"
 }
 
@@ -167,22 +180,28 @@ build_poco() {
     local dsc src ver
     dsc=$(fetch_src "$POCO_SRC" "$POCO_UPSTREAM"); ver=$(basename "$dsc" .dsc)
     need "$ver" || { log "poco: $ver already built"; return; }
-    [ -f "$(ls "$PREFIX"/.stamp-openssl_* 2>/dev/null | head -1)" ] || die "build openssl first"
+    [ -f "$(ls "$PREFIX"/.stamp-r$RECIPE-openssl_* 2>/dev/null | head -1)" ] || die "build openssl first"
     log "poco: building $ver"
     src=$(unpack "$dsc" poco)
     # mingw fixes: case-sensitive header names, wincrypt.h TIMESTAMP_REQUEST macro
     patch -d "$src" -p1 --forward < "$HERE/patches/poco-1.11.0-mingw.patch"
+    # Util builds without XML (POCO_UTIL_NO_XMLCONFIGURATION), but its
+    # installed CMake config still asks for PocoXML.
+    sed -i '/find_dependency(PocoXML)/d' "$src/Util/cmake/PocoUtilConfig.cmake"
     rm -rf "$BUILD/poco-build"
     local off=()
     for c in ENCODINGS ENCODINGS_COMPILER MONGODB REDIS PDF SEVENZIP ZIP CPPPARSER \
              POCODOC PAGECOMPILER PAGECOMPILER_FILE2PAGE ACTIVERECORD \
              ACTIVERECORD_COMPILER DATA DATA_SQLITE DATA_MYSQL DATA_POSTGRESQL \
-             DATA_ODBC APACHECONNECTOR NETSSL_WIN TESTS; do off+=("-DENABLE_$c=OFF"); done
+             DATA_ODBC APACHECONNECTOR NETSSL_WIN XML TESTS; do off+=("-DENABLE_$c=OFF"); done
+    # -O1: compile time is what counts here (CI builds this on fresh
+    # machines); the broker makes a handful of requests an hour.
     cmake -S "$src" -B "$BUILD/poco-build" -G Ninja \
         -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" -DCMAKE_C_FLAGS_RELEASE="-O1 -DNDEBUG" \
         -DCMAKE_INSTALL_PREFIX="$PREFIX" -DBUILD_SHARED_LIBS=OFF \
         -DOPENSSL_ROOT_DIR="$PREFIX" -DOPENSSL_USE_STATIC_LIBS=TRUE \
-        -DENABLE_FOUNDATION=ON -DENABLE_XML=ON -DENABLE_JSON=ON -DENABLE_UTIL=ON \
+        -DENABLE_FOUNDATION=ON -DENABLE_JSON=ON -DENABLE_UTIL=ON \
         -DENABLE_NET=ON -DENABLE_CRYPTO=ON -DENABLE_NETSSL=ON -DENABLE_JWT=ON \
         "${off[@]}" > "$ROOT/poco-configure.log"
     timed "poco-build($ver,-j$JOBS)" cmake --build "$BUILD/poco-build" -j"$JOBS" > "$ROOT/poco-build.log" 2>&1 \
@@ -227,6 +246,18 @@ if [ "${SKIP_APT:-0}" != 1 ]; then
     timed "apt-deb-src" enable_deb_src
 fi
 command -v $TRIPLE-g++-posix >/dev/null || die "$TRIPLE-g++-posix missing"
+if [ "${APT_ONLY:-0}" = 1 ]; then
+    fetch_src "$OPENSSL_SRC" "$OPENSSL_SERIES" >/dev/null
+    fetch_src "$YAML_SRC" "$YAML_UPSTREAM" >/dev/null
+    fetch_src "$POCO_SRC" "$POCO_UPSTREAM" >/dev/null
+    if [ "${WITH_BOOST_TEST:-1}" = 1 ] && [ -f /usr/include/boost/version.hpp ]; then
+        hv=$(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/boost/version.hpp | tr _ .)
+        fetch_src "boost$hv" "$hv" >/dev/null
+    fi
+    log "apt steps and source downloads done in $((SECONDS - T0))s"
+    exit 0
+fi
+discard_old_recipe
 build_openssl
 build_yaml
 build_poco

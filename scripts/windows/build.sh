@@ -19,5 +19,5 @@ if command -v ccache >/dev/null 2>&1; then
   mkdir -p "$CCACHE_DIR" 2>/dev/null || export CCACHE_DIR="$HOME/.cache/tokenbroker-ccache"
 fi
 cmake -S . -B "$build_dir" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
-  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@" >/dev/null
+  -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release -DTOKENBROKER_BUILD_BENCH=OFF "${launcher[@]}" "$@" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)" ${WIN_BUILD_ARGS:-}
