@@ -1,5 +1,6 @@
 #include "ConfigLoader.h"
 
+#include "AtomicFile.h"
 #include "DefaultPaths.h"
 
 #include "YamlReader.h"
@@ -351,6 +352,8 @@ private:
             else if (name)
                 output.variable = *name;
         }
+        else if (key == "mode" && modeUnsupportedReason())
+            _reader.error(value, *modeUnsupportedReason());
         else if (key == "mode")
             output.mode = fileMode(value, "mode");
         else if (key == "owner" || key == "group")

@@ -15,11 +15,9 @@ std::unique_ptr<Output> makeOutput(const OutputSpec& spec)
 
 void validateOutput(const OutputSpec& spec)
 {
-    if (!accountsResolvable)
-        return;
-    if (!spec.owner.empty() && !lookupUser(spec.owner))
+    if (!spec.owner.empty() && !isKnownOwner(spec.owner))
         throw ConfigError(spec.location, "output owner '" + spec.owner + "' is not a known user");
-    if (!spec.group.empty() && !lookupGroup(spec.group))
+    if (!spec.group.empty() && !isKnownGroup(spec.group))
         throw ConfigError(spec.location, "output group '" + spec.group + "' is not a known group");
 }
 

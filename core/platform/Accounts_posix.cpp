@@ -7,8 +7,6 @@
 
 namespace TokenBroker {
 
-const bool accountsResolvable = true;
-
 namespace {
 
 std::optional<unsigned> numeric(const std::string& text)
@@ -40,6 +38,16 @@ std::optional<unsigned> lookupGroup(const std::string& name)
     if (::getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &result) != 0 || !result)
         return std::nullopt;
     return entry.gr_gid;
+}
+
+bool isKnownOwner(const std::string& name)
+{
+    return lookupUser(name).has_value();
+}
+
+bool isKnownGroup(const std::string& name)
+{
+    return lookupGroup(name).has_value();
 }
 
 } // namespace TokenBroker

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,11 @@ struct FileAttributes
     std::string group;   ///< group name or numeric gid; empty = unchanged
 };
 
+/// Why an explicit `mode` cannot be honoured on this platform, or nothing
+/// where it can (POSIX). Windows files have access control lists, not mode
+/// bits: the config loader refuses `mode` there with this reason.
+std::optional<std::string> modeUnsupportedReason();
+
 /// A file could not be written; the previous content is still in place.
 class WriteError : public std::runtime_error
 {
@@ -22,7 +28,8 @@ public:
 
 /// Replaces `path` so that a reader sees either the old or the new content,
 /// never a partial or empty file, and a crash leaves one of the two: writes a
-/// temporary file in the same directory, sets mode and owner, syncs it,
+/// temporary file in the same directory, sets mode and owner (Windows: the
+/// DACL of Win32::fileSecurity, SecurityDescriptor_win32.h), syncs it,
 /// renames it over the target and syncs the directory. A missing parent
 /// directory is created with mode 0750 (`createParents`). On any failure
 /// (full disk, permission, unknown owner) the temporary file is removed and

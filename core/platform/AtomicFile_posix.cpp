@@ -46,6 +46,11 @@ void syncDirectory(const std::string& dir)
 
 } // namespace
 
+std::optional<std::string> modeUnsupportedReason()
+{
+    return std::nullopt;
+}
+
 void writeFileAtomically(const std::string& path, const std::string& content, const FileAttributes& attributes,
                          bool createParents)
 {

@@ -12,7 +12,9 @@ namespace TokenBroker {
 void makeDirectories(const std::string& path);
 
 /// Creates `path` (and missing parents) readable by the owner only (0700);
-/// an existing directory open to group or others is tightened to 0700.
+/// an existing directory open to group or others is tightened to 0700. On
+/// Windows its DACL becomes Win32::privateDirectorySecurity() (SYSTEM,
+/// Administrators and this process's account; SecurityDescriptor_win32.h).
 void makePrivateDirectory(const std::string& path);
 
 /// Removes a file if present; a missing file is not an error.

@@ -1,6 +1,7 @@
 #include "FileSystem.h"
 
 #include "AtomicFile.h"
+#include "SecurityDescriptor_win32.h"
 #include "Win32Text_win32.h"
 
 #include <Poco/File.h>
@@ -25,9 +26,12 @@ void makeDirectories(const std::string& path)
     Poco::File(path).createDirectories();
 }
 
+// Applied every time, new or existing: an existing directory is tightened,
+// as on POSIX, and what the service creates inside inherits this DACL.
 void makePrivateDirectory(const std::string& path)
 {
     Poco::File(path).createDirectories();
+    Win32::privateDirectorySecurity().applyTo(path);
 }
 
 void removeFile(const std::string& path)
