@@ -5,9 +5,9 @@
 #include "TextMatch.h"
 #include "TempDir.h"
 
+#include <Poco/File.h>
 #include <Poco/Path.h>
 
-#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -275,7 +275,7 @@ BOOST_AUTO_TEST_CASE(TildeExpandsToTheHomeDirectory)
 BOOST_AUTO_TEST_CASE(LoadFileResolvesAgainstTheFilesDirectory)
 {
     TempDir dir;
-    ::mkdir(dir.file("etc").c_str(), 0700);
+    Poco::File(dir.file("etc")).createDirectory();
     const std::string path = dir.file("etc/tokenbroker.yaml");
     writeFile(path, "broker:\n  state_dir: state\n" + kProfileHead + "    outputs: [ { file: ../run/p.token } ]\n");
     Config config = ConfigLoader::loadFile(path);

@@ -21,7 +21,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <csignal>
 #include <ctime>
 #include <mutex>
 #include <set>
@@ -287,7 +286,7 @@ BOOST_AUTO_TEST_CASE(prints_url_serves_tls_and_exits_zero_on_sigterm)
 BOOST_AUTO_TEST_CASE(sigint_also_stops_cleanly)
 {
     Fixture f;
-    f.emu.process().signal(SIGINT);
+    f.emu.process().interrupt();
     BOOST_TEST(f.emu.process().wait(std::chrono::seconds(10)).value_or(-1) == 0);
 }
 

@@ -9,7 +9,6 @@
 
 #include "EngineTestSupport.h"
 
-#include <csignal>
 #include <sstream>
 
 using namespace TokenBroker::Test;
@@ -91,7 +90,7 @@ BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_restarts_profiles_and_leaves_unchan
     const Snapshot before(config, daemon, *emulator, {"keep", "leaver", "remover", "changer"});
 
     config.write({p.keep(), p.pat("changer", "    expires_at: \"2099-01-01T00:00:00Z\"\n"), p.pat("newbie")});
-    daemon.process().signal(SIGHUP);
+    daemon.process().reload();
     BOOST_TEST_REQUIRE(daemon.waitForLog("reloaded: 3 profiles", 10s), daemon.log());
 
     // Added: started and published.
@@ -131,7 +130,7 @@ BOOST_AUTO_TEST_CASE(a_broken_file_changes_nothing_and_is_reported_with_its_posi
     // By SIGHUP: an unknown key, and the profile that would be added with it.
     config.write({p.keep(), p.pat("other"), p.pat("added", "    verfy: true\n")});
     const std::string position = positionOf(config.path, "verfy:");
-    daemon.process().signal(SIGHUP);
+    daemon.process().reload();
     BOOST_TEST_REQUIRE(daemon.waitForLog("reload failed; still running the previous configuration", 10s), daemon.log());
     BOOST_TEST(contains(daemon.log(), position + ": error: unknown key 'verfy'"), position << "\n" << daemon.log());
     BOOST_TEST(!fileState(config.tokenFile("added")).exists);

@@ -22,7 +22,6 @@
 
 #include <Poco/File.h>
 
-#include <csignal>
 #include <future>
 #include <thread>
 
@@ -276,7 +275,7 @@ BOOST_AUTO_TEST_CASE(a_state_lock_held_by_another_process_delays_neither_other_p
     BOOST_TEST(w.output("free1") == "free1-2");
     BOOST_TEST(w.output("free2") == "free2-2");
     BOOST_TEST(holder.running(), "the lock was held throughout");
-    holder.signal(SIGKILL);
+    holder.kill();
     holder.wait(30s);
 
     // With the lock free again the profile recovers by itself at its next
