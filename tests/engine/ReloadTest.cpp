@@ -8,6 +8,7 @@
 // broken file changes nothing and is reported with file:line:col.
 
 #include "EngineTestSupport.h"
+#include "TestPlatform.h"
 
 #include <sstream>
 
@@ -15,6 +16,11 @@ using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::Engine;
 
 namespace {
+
+/// Why the SIGHUP cases do not run on Windows.
+constexpr const char* kNoReloadSignal =
+    "SIGHUP reload: Windows has no reload signal yet (issue 11 adds PARAMCHANGE); "
+    "POST /v1/reload runs in post_v1_reload_applies_a_good_file_as_a_difference";
 
 /// The configuration's profiles by name, so each step states the whole file.
 struct Profiles
@@ -78,6 +84,7 @@ void expectKeepUntouched(const Snapshot& before, const BrokerConfig& config, Dae
 
 BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_restarts_profiles_and_leaves_unchanged_ones_alone)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kNoReloadSignal);
     auto emulator = startEmulator();
     BrokerConfig config;
     Profiles p{config, *emulator};
@@ -117,6 +124,7 @@ BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_restarts_profiles_and_leaves_unchan
 
 BOOST_AUTO_TEST_CASE(a_broken_file_changes_nothing_and_is_reported_with_its_position)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kNoReloadSignal);
     auto emulator = startEmulator();
     BrokerConfig config;
     Profiles p{config, *emulator};
