@@ -39,12 +39,12 @@ std::string readOutput(const std::string& path)
 
 std::string ChildProcess::out() const
 {
-    return readOutput(_dir.file("stdout"));
+    return fromTextMode(readOutput(_dir.file("stdout")));
 }
 
 std::string ChildProcess::err() const
 {
-    return readOutput(_dir.file("stderr"));
+    return fromTextMode(readOutput(_dir.file("stderr")));
 }
 
 bool ChildProcess::waitForOutput(const std::string& text, std::chrono::milliseconds timeout, bool onStderr)

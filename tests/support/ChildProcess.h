@@ -43,7 +43,8 @@ public:
 
     ProcessId pid() const { return _pid; }
 
-    /// Everything the process wrote so far.
+    /// Everything the process wrote so far, with the text-mode line ends
+    /// of Windows ("\r\n") read as "\n".
     std::string out() const;
     std::string err() const;
 
@@ -72,6 +73,7 @@ public:
 private:
     void start(const std::string& executable, const Options& options, const std::string& stdinPath);
     void releaseHandle();
+    static std::string fromTextMode(std::string output);
 
     TempDir _dir;
     ProcessId _pid = -1;

@@ -81,6 +81,11 @@ void ChildProcess::releaseHandle()
 {
 }
 
+std::string ChildProcess::fromTextMode(std::string output)
+{
+    return output;
+}
+
 namespace {
 
 void sendSignal(ChildProcess& child, int sig)

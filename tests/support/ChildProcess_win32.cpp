@@ -151,6 +151,16 @@ void ChildProcess::releaseHandle()
     _handle = nullptr;
 }
 
+std::string ChildProcess::fromTextMode(std::string output)
+{
+    std::string text;
+    text.reserve(output.size());
+    for (std::size_t i = 0; i < output.size(); ++i)
+        if (!(output[i] == '\r' && i + 1 < output.size() && output[i + 1] == '\n'))
+            text += output[i];
+    return text;
+}
+
 void ChildProcess::requestStop()
 {
     if (running())

@@ -2,11 +2,17 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <string>
+
 namespace TokenBroker::Test {
 
 /// True in the Windows build (TestPlatform_win32.cpp), for the cases that
 /// cannot mean anything there.
 bool onWindows();
+
+/// `path` in the platform's own spelling, as the broker reports paths:
+/// unchanged on POSIX, backslashes on Windows (Poco::Path::toString()).
+std::string nativePath(const std::string& path);
 
 /// The send() flag that keeps a write to a closed socket from raising
 /// SIGPIPE (MSG_NOSIGNAL); 0 on Windows, which has no SIGPIPE.

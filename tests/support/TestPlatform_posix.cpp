@@ -9,6 +9,11 @@ bool onWindows()
     return false;
 }
 
+std::string nativePath(const std::string& path)
+{
+    return path;
+}
+
 int noSigpipeFlag()
 {
     return MSG_NOSIGNAL;

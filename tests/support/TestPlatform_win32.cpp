@@ -1,10 +1,17 @@
 #include "TestPlatform.h"
 
+#include <Poco/Path.h>
+
 namespace TokenBroker::Test {
 
 bool onWindows()
 {
     return true;
+}
+
+std::string nativePath(const std::string& path)
+{
+    return Poco::Path(path).toString();
 }
 
 int noSigpipeFlag()
