@@ -161,6 +161,8 @@ BOOST_AUTO_TEST_CASE(FileOutputAppliesModeAndFormat)
 
 BOOST_AUTO_TEST_CASE(FileOutputFailureKeepsThePreviousToken)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS("owner/group are not resolved on Windows yet: Accounts_win32/FileOwner_win32 "
+                                "accept an unknown account (their ACL rework is tests/windows)");
     TempDir dir;
     OutputSpec spec = fileSpec(dir.file("p.token"));
     FileOutput good(spec);
@@ -215,6 +217,8 @@ BOOST_AUTO_TEST_CASE(ConfiguredOutputsWriteWhereTheConfigSays)
 
 BOOST_AUTO_TEST_CASE(ValidateOutputChecksOwnersAtTheirPosition)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS("owner/group are not resolved on Windows yet: Accounts_win32/FileOwner_win32 "
+                                "accept an unknown account (their ACL rework is tests/windows)");
     Config config = ConfigLoader::loadString("profiles:\n"
                                              "  p:\n"
                                              "    flow: pat\n"
