@@ -2,6 +2,7 @@
 
 #include "ConfigLoader.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 #include "YamlConfiguration.h"
 
 #include <Poco/AutoPtr.h>
@@ -10,7 +11,6 @@
 #include <Poco/NullChannel.h>
 #include <Poco/Util/LoggingConfigurator.h>
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -187,8 +187,7 @@ BOOST_AUTO_TEST_CASE(ConfiguresPocoLoggingFromTheSameFile)
     Poco::Logger::shutdown();
 
     // POCO's FileChannel ends lines the platform's way (CRLF on Windows).
-    std::string log = readFile(dir.file("logs.txt"));
-    log.erase(std::remove(log.begin(), log.end(), '\r'), log.end());
+    const std::string log = TokenBroker::Test::fromPlatformLineEnds(readFile(dir.file("logs.txt")));
     BOOST_TEST(log == "I|tokenbroker.test|hello from yaml\nE|tokenbroker.quiet|quiet but important\n");
 }
 

@@ -1,4 +1,5 @@
 #include "ChildProcess.h"
+#include "TestPlatform.h"
 
 #include <Poco/Process.h>
 #include <Poco/UnicodeConverter.h>
@@ -153,12 +154,7 @@ void ChildProcess::releaseHandle()
 
 std::string ChildProcess::fromTextMode(std::string output)
 {
-    std::string text;
-    text.reserve(output.size());
-    for (std::size_t i = 0; i < output.size(); ++i)
-        if (!(output[i] == '\r' && i + 1 < output.size() && output[i + 1] == '\n'))
-            text += output[i];
-    return text;
+    return fromPlatformLineEnds(std::move(output));
 }
 
 void ChildProcess::requestStop()

@@ -14,6 +14,10 @@ bool onWindows();
 /// unchanged on POSIX, backslashes on Windows (Poco::Path::toString()).
 std::string nativePath(const std::string& path);
 
+/// Text a program wrote with the platform's line ends, read with "\n":
+/// unchanged on POSIX, "\r\n" -> "\n" on Windows.
+std::string fromPlatformLineEnds(std::string text);
+
 /// The send() flag that keeps a write to a closed socket from raising
 /// SIGPIPE (MSG_NOSIGNAL); 0 on Windows, which has no SIGPIPE.
 int noSigpipeFlag();

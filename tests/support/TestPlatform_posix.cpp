@@ -14,6 +14,11 @@ std::string nativePath(const std::string& path)
     return path;
 }
 
+std::string fromPlatformLineEnds(std::string text)
+{
+    return text;
+}
+
 int noSigpipeFlag()
 {
     return MSG_NOSIGNAL;

@@ -14,6 +14,14 @@ std::string nativePath(const std::string& path)
     return Poco::Path(path).toString();
 }
 
+std::string fromPlatformLineEnds(std::string text)
+{
+    std::string::size_type at = 0;
+    while ((at = text.find("\r\n", at)) != std::string::npos)
+        text.erase(at, 1);
+    return text;
+}
+
 int noSigpipeFlag()
 {
     return 0;
