@@ -419,7 +419,7 @@ private:
             for (auto& output : profile.outputs)
             {
                 if (output.kind == OutputSpec::Kind::Env && output.path.empty())
-                    output.path = config.broker.stateDir + "/" + name + ".env";
+                    output.path = Poco::Path(Poco::Path(config.broker.stateDir).makeDirectory(), name + ".env").toString();
             }
             profile.fingerprint = defaultsText + "\n---\n" + YAML::Dump(body);
             config.profiles.push_back(std::move(profile));

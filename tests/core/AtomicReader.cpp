@@ -1,6 +1,7 @@
 // A reader for the atomic-write hammer test: reads FILE over and over until
-// SIGTERM and checks every read against the allowed contents. A writer that
-// is not atomic shows up here as an empty, short or mixed read.
+// asked to stop (ChildProcess::requestStop()) and checks every read against
+// the allowed contents. A writer that is not atomic shows up here as an
+// empty, short or mixed read.
 //
 //   tokenbroker-atomic-reader FILE CONTENT...
 //
@@ -9,55 +10,13 @@
 // (seen = how many reads matched each CONTENT) followed by a description of
 // the first bad read, if any.
 
-#include <cerrno>
-#include <csignal>
+#include "AtomicReader.h"
+
 #include <cstdio>
-#include <cstring>
-#include <fcntl.h>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
-namespace {
-
-volatile std::sig_atomic_t stopRequested = 0;
-
-void onTerminate(int)
-{
-    stopRequested = 1;
-}
-
-/// The whole file, or false if it could not be opened or read.
-bool readWhole(const char* path, std::string& content, std::string& problem)
-{
-    content.clear();
-    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-    {
-        problem = std::string("open failed: ") + std::strerror(errno);
-        return false;
-    }
-    char buffer[65536];
-    for (;;)
-    {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-        {
-            problem = std::string("read failed: ") + std::strerror(errno);
-            ::close(fd);
-            return false;
-        }
-        if (n == 0)
-            break;
-        content.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return true;
-}
-
-} // namespace
+using namespace TokenBroker::Test::AtomicReader;
 
 int main(int argc, char** argv)
 {
@@ -66,9 +25,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "usage: %s FILE CONTENT...\n", argv[0]);
         return 2;
     }
-    struct sigaction action = {};
-    action.sa_handler = onTerminate;
-    ::sigaction(SIGTERM, &action, nullptr);
+    watchForStop();
 
     const char* path = argv[1];
     const std::vector<std::string> allowed(argv + 2, argv + argc);
@@ -78,7 +35,7 @@ int main(int argc, char** argv)
 
     std::printf("ready\n");
     std::fflush(stdout);
-    while (!stopRequested)
+    while (!stopRequested())
     {
         ++reads;
         if (!readWhole(path, content, problem))

@@ -4,10 +4,11 @@
 #include "ConfigLoader.h"
 #include "TextMatch.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 
+#include <Poco/File.h>
 #include <Poco/Path.h>
 
-#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@ using namespace TokenBroker;
 using TokenBroker::Test::contains;
 using TokenBroker::Test::TempDir;
 using TokenBroker::Test::writeFile;
+using TokenBroker::Test::nativePath;
 
 namespace {
 
@@ -131,8 +133,8 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     Config config = load(yaml);
 
     const BrokerSettings& broker = config.broker;
-    BOOST_TEST(broker.stateDir == "/etc/tb/state");
-    BOOST_TEST(broker.pluginDirs == (std::vector<std::string>{"/etc/tb/plugins", "/opt/tb/plugins"}),
+    BOOST_TEST(broker.stateDir == nativePath("/etc/tb/state"));
+    BOOST_TEST(broker.pluginDirs == (std::vector<std::string>{nativePath("/etc/tb/plugins"), nativePath("/opt/tb/plugins")}),
                boost::test_tools::per_element());
     BOOST_TEST(broker.adminListen == "127.0.0.1:9000");
     BOOST_TEST(broker.refresh.at == 0.75);
@@ -149,7 +151,7 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     // A trailing slash would produce "//v1/..." when plugins append paths.
     BOOST_TEST(chat.baseUrl == "https://api.coze.com");
     BOOST_TEST(chat.wwwBaseUrl == "https://www.example.com");
-    BOOST_TEST(chat.caFile == "/etc/tb/certs/ca.pem");
+    BOOST_TEST(chat.caFile == nativePath("/etc/tb/certs/ca.pem"));
     BOOST_TEST(chat.timeouts.connect == 5);
     BOOST_TEST(chat.timeouts.read == 20);
     BOOST_TEST(chat.timeouts.total == 60);
@@ -163,7 +165,7 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     const OutputSpec& raw = chat.outputs[0];
     BOOST_TEST((raw.kind == OutputSpec::Kind::File));
     BOOST_TEST(raw.location.str() == "test.yaml:22:9");
-    BOOST_TEST(raw.path == "/etc/tb/out/chat.token");
+    BOOST_TEST(raw.path == nativePath("/etc/tb/out/chat.token"));
     BOOST_TEST(raw.format == "raw");
     BOOST_TEST_REQUIRE(raw.mode.has_value());
     BOOST_TEST(*raw.mode == 0640u);
@@ -173,24 +175,24 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     const OutputSpec& env = chat.outputs[1];
     BOOST_TEST((env.kind == OutputSpec::Kind::Env));
     BOOST_TEST(env.variable == "MY_TOKEN");
-    BOOST_TEST(env.path == "/run/tb/chat.env");
+    BOOST_TEST(env.path == nativePath("/run/tb/chat.env"));
     BOOST_TEST(env.scope == "user");
     BOOST_TEST(!env.mode.has_value());
 
     BOOST_TEST(chat.outputs[2].format == "json");
-    BOOST_TEST(chat.outputs[2].path == "/run/tb/chat.json");
+    BOOST_TEST(chat.outputs[2].path == nativePath("/run/tb/chat.json"));
 
     // A file in env format without a name gets the conventional variable.
     BOOST_TEST(chat.outputs[3].format == "env");
     BOOST_TEST(chat.outputs[3].variable == "COZE_API_TOKEN");
-    BOOST_TEST(chat.outputs[3].path == "/etc/tb/chat.env");
+    BOOST_TEST(chat.outputs[3].path == nativePath("/etc/tb/chat.env"));
     BOOST_TEST(chat.outputs[4].variable == "OTHER_NAME");
 
     // An env output without a path writes <state_dir>/<profile>.env.
     BOOST_TEST((chat.outputs[5].kind == OutputSpec::Kind::Env));
     BOOST_TEST(chat.outputs[5].variable == "OTHER");
     BOOST_TEST(chat.outputs[5].scope == "machine");
-    BOOST_TEST(chat.outputs[5].path == "/etc/tb/state/chat-prod.env");
+    BOOST_TEST(chat.outputs[5].path == nativePath("/etc/tb/state/chat-prod.env"));
 
     // Keys the core does not own are kept, with positions, for the plugin.
     BOOST_TEST(chat.settings.size() == 3u);
@@ -211,7 +213,7 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     BOOST_TEST(laptop.flow == "device");
     BOOST_TEST(laptop.baseUrl == "https://api.example.org");   // profile wins over defaults
     BOOST_TEST(laptop.wwwBaseUrl.empty());
-    BOOST_TEST(laptop.caFile == "/etc/tb/certs/ca.pem");       // inherited from defaults
+    BOOST_TEST(laptop.caFile == nativePath("/etc/tb/certs/ca.pem"));       // inherited from defaults
     BOOST_TEST(laptop.timeouts.connect == 5);
     BOOST_TEST(laptop.onRemove == "leave");
     BOOST_TEST(laptop.onRotate.empty());
@@ -221,8 +223,8 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     BOOST_TEST(laptop.settings.at("client_id").keyLocation.str() == "test.yaml:13:3");
     BOOST_TEST_REQUIRE(laptop.outputs.size() == 1u);
     BOOST_TEST(laptop.outputs[0].format == "json");
-    BOOST_TEST(laptop.outputs[0].path == Poco::Path::home() + ".config/coze/token");
-    BOOST_TEST(laptop.outputs[0].path.front() == '/');
+    BOOST_TEST(laptop.outputs[0].path == nativePath(Poco::Path::home() + ".config/coze/token"));
+    BOOST_TEST(Poco::Path(laptop.outputs[0].path).isAbsolute());
 
     BOOST_TEST(config.findProfile("laptop") == &config.profiles[1]);
     BOOST_TEST(config.findProfile("nope") == nullptr);
@@ -257,9 +259,9 @@ BOOST_AUTO_TEST_CASE(RelativePathsResolveAgainstTheBaseDirectory)
                          "  state_dir: ../var/state\n"
                          "  plugin_dirs: extra\n" +
                          kProfileHead + "    outputs: [ { file: tokens/p.token } ]\n");
-    BOOST_TEST(config.broker.stateDir == "/etc/var/state");
-    BOOST_TEST(config.broker.pluginDirs == (std::vector<std::string>{"/etc/tb/extra"}), boost::test_tools::per_element());
-    BOOST_TEST(config.profiles.at(0).outputs.at(0).path == "/etc/tb/tokens/p.token");
+    BOOST_TEST(config.broker.stateDir == nativePath("/etc/var/state"));
+    BOOST_TEST(config.broker.pluginDirs == (std::vector<std::string>{nativePath("/etc/tb/extra")}), boost::test_tools::per_element());
+    BOOST_TEST(config.profiles.at(0).outputs.at(0).path == nativePath("/etc/tb/tokens/p.token"));
 }
 
 BOOST_AUTO_TEST_CASE(TildeExpandsToTheHomeDirectory)
@@ -275,14 +277,14 @@ BOOST_AUTO_TEST_CASE(TildeExpandsToTheHomeDirectory)
 BOOST_AUTO_TEST_CASE(LoadFileResolvesAgainstTheFilesDirectory)
 {
     TempDir dir;
-    ::mkdir(dir.file("etc").c_str(), 0700);
+    Poco::File(dir.file("etc")).createDirectory();
     const std::string path = dir.file("etc/tokenbroker.yaml");
     writeFile(path, "broker:\n  state_dir: state\n" + kProfileHead + "    outputs: [ { file: ../run/p.token } ]\n");
     Config config = ConfigLoader::loadFile(path);
     BOOST_TEST(config.path == path);
     BOOST_TEST(config.broker.stateDir == dir.file("etc/state"));
     BOOST_TEST(config.profiles.at(0).outputs.at(0).path == dir.file("run/p.token"));
-    BOOST_TEST(config.profiles.at(0).baseDirectory == dir.path() + "/etc/");
+    BOOST_TEST(config.profiles.at(0).baseDirectory == nativePath(dir.path() + "/etc/"));
     BOOST_TEST(config.profiles.at(0).location.file == path);
 }
 
@@ -311,7 +313,7 @@ BOOST_AUTO_TEST_CASE(DefaultsMergeUnderProfiles)
     BOOST_TEST_REQUIRE(a.outputs.size() == 1u);
     // The default output path uses the profile's own name and the
     // broker.state_dir, even though `broker` comes last in the file.
-    BOOST_TEST(a.outputs[0].path == "/srv/state/a.env");
+    BOOST_TEST(a.outputs[0].path == nativePath("/srv/state/a.env"));
     BOOST_TEST(a.outputs[0].variable == "SHARED_TOKEN");
     BOOST_TEST(a.settings.at("verify").value.Scalar() == "true");
     BOOST_TEST(a.settings.at("verify").fromDefaults);
@@ -323,7 +325,7 @@ BOOST_AUTO_TEST_CASE(DefaultsMergeUnderProfiles)
     // A profile's outputs replace the default list rather than adding to it.
     BOOST_TEST_REQUIRE(b.outputs.size() == 1u);
     BOOST_TEST((b.outputs[0].kind == OutputSpec::Kind::File));
-    BOOST_TEST(b.outputs[0].path == "/etc/tb/b.token");
+    BOOST_TEST(b.outputs[0].path == nativePath("/etc/tb/b.token"));
     BOOST_TEST(b.settings.at("verify").value.Scalar() == "false");
     BOOST_TEST(!b.settings.at("verify").fromDefaults);
 }

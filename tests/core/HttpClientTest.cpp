@@ -14,6 +14,7 @@
 #include "HttpClient.h"
 #include "SessionPool.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 
 #include <Poco/Net/Context.h>
 #include <Poco/Net/SecureServerSocket.h>
@@ -26,7 +27,6 @@
 #include <mutex>
 #include <thread>
 
-#include <sys/socket.h>
 
 using namespace TokenBroker;
 using namespace TokenBroker::Test;
@@ -204,7 +204,7 @@ private:
     {
         try
         {
-            return socket.sendBytes(data.data(), static_cast<int>(data.size()), MSG_NOSIGNAL) ==
+            return socket.sendBytes(data.data(), static_cast<int>(data.size()), TokenBroker::Test::noSigpipeFlag()) ==
                    static_cast<int>(data.size());
         }
         catch (const Poco::Exception&)

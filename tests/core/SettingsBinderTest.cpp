@@ -4,7 +4,10 @@
 #include "ConfigLoader.h"
 #include "FlowSchema.h"
 #include "SettingsBinder.h"
+#include "EnvironmentVariable.h"
+#include "PosixSystem.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -14,13 +17,12 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 using namespace TokenBroker;
 using TokenBroker::Test::TempDir;
 using TokenBroker::Test::writeFile;
+using namespace TokenBroker::Test;
 
 namespace {
 
@@ -44,18 +46,9 @@ public:
     {
         if (const char* old = std::getenv(_name.c_str()))
             _old = old;
-        if (value)
-            ::setenv(_name.c_str(), value->c_str(), 1);
-        else
-            ::unsetenv(_name.c_str());
+        setEnvironmentVariable(_name, value);
     }
-    ~ScopedEnv()
-    {
-        if (_old)
-            ::setenv(_name.c_str(), _old->c_str(), 1);
-        else
-            ::unsetenv(_name.c_str());
-    }
+    ~ScopedEnv() { setEnvironmentVariable(_name, _old); }
 
 private:
     std::string _name;
@@ -113,18 +106,6 @@ std::vector<std::string> keysOf(const Poco::JSON::Object::Ptr& object)
     object->getNames(names);
     return names;
 }
-
-/// Temporarily acts as another user, so permission checks apply to root too.
-class ScopedEffectiveUser
-{
-public:
-    explicit ScopedEffectiveUser(uid_t uid)
-    {
-        if (::seteuid(uid) != 0)
-            throw std::runtime_error("seteuid failed");
-    }
-    ~ScopedEffectiveUser() { (void)::seteuid(0); }
-};
 
 const std::string kHead = "test.yaml:";
 
@@ -275,12 +256,13 @@ BOOST_AUTO_TEST_CASE(MissingSecretFileNamesTheFile)
 
 BOOST_AUTO_TEST_CASE(UnreadableSecretFileNamesTheFileButNotItsContent)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     TempDir dir;
     const std::string secret = "pat_TOP_SECRET_VALUE";
     const std::string path = dir.file("pat");
     writeFile(path, secret + "\n", 0600);
     Bound bound;
-    if (::geteuid() == 0)
+    if (runningAsRoot())
     {
         // Root reads everything; act as nobody, for whom the 0700 temp
         // directory is closed.
@@ -289,7 +271,7 @@ BOOST_AUTO_TEST_CASE(UnreadableSecretFileNamesTheFileButNotItsContent)
     }
     else
     {
-        ::chmod(path.c_str(), 0);
+        setMode(path, 0);
         bound = bindProfile("    token: { file: pat }\n", dir.path());
     }
     BOOST_TEST_REQUIRE(bound.errors.size() == 1u);

@@ -3,7 +3,9 @@
 #include "OutputsTestSupport.h"
 #include "StateStore.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 
+#include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -37,6 +39,7 @@ BOOST_AUTO_TEST_SUITE(State)
 
 BOOST_AUTO_TEST_CASE(PrivateDirectoryAndFile)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     // Permissions must not depend on the daemon's umask.
     ScopedUmask umask(0);
     TempDir dir;
@@ -51,10 +54,11 @@ BOOST_AUTO_TEST_CASE(PrivateDirectoryAndFile)
 
 BOOST_AUTO_TEST_CASE(ExistingOpenDirectoryIsTightened)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     TempDir dir;
     const std::string stateDir = dir.file("state");
-    ::mkdir(stateDir.c_str(), 0755);
-    ::chmod(stateDir.c_str(), 0755);
+    Poco::File(stateDir).createDirectory();
+    setMode(stateDir, 0755);
     StateStore(stateDir).savePluginState("p", kIdentity, "{}");
     BOOST_TEST(modeOf(stateDir) == 0700u);
 }

@@ -2,6 +2,7 @@
 
 #include "ConfigLoader.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 #include "YamlConfiguration.h"
 
 #include <Poco/AutoPtr.h>
@@ -185,7 +186,8 @@ BOOST_AUTO_TEST_CASE(ConfiguresPocoLoggingFromTheSameFile)
     Poco::Logger::root().setChannel(new Poco::NullChannel);
     Poco::Logger::shutdown();
 
-    const std::string log = readFile(dir.file("logs.txt"));
+    // POCO's FileChannel ends lines the platform's way (CRLF on Windows).
+    const std::string log = TokenBroker::Test::fromPlatformLineEnds(readFile(dir.file("logs.txt")));
     BOOST_TEST(log == "I|tokenbroker.test|hello from yaml\nE|tokenbroker.quiet|quiet but important\n");
 }
 

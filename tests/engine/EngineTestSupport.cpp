@@ -1,5 +1,6 @@
 #include "EngineTestSupport.h"
 #include "TextMatch.h"
+#include "FileStamp.h"
 
 #include <Poco/DirectoryIterator.h>
 #include <Poco/JSON/Array.h>
@@ -13,12 +14,10 @@
 #include <Poco/URI.h>
 
 #include <algorithm>
-#include <csignal>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
-#include <sys/stat.h>
 
 namespace TokenBroker::Test::Engine {
 
@@ -103,12 +102,12 @@ std::string BrokerConfig::patProfile(const std::string& name, const std::string&
 FileState fileState(const std::string& path)
 {
     FileState state;
-    struct stat info{};
-    if (::stat(path.c_str(), &info) != 0)
+    const std::optional<FileStamp> stamp = fileStamp(path);
+    if (!stamp)
         return state;
     state.exists = true;
-    state.mtimeNs = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000LL + info.st_mtim.tv_nsec;
-    state.inode = info.st_ino;
+    state.mtimeNs = stamp->mtimeNs;
+    state.inode = stamp->fileId;
     try
     {
         state.content = readFile(path);
@@ -249,7 +248,7 @@ HttpResult DaemonProcess::adminPost(const std::string& path)
 std::optional<int> DaemonProcess::terminate(std::chrono::milliseconds timeout)
 {
     if (_process->running())
-        _process->signal(SIGTERM);
+        _process->requestStop();
     return _process->wait(timeout);
 }
 

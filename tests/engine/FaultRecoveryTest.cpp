@@ -12,7 +12,6 @@
 
 #include <Poco/String.h>
 
-#include <csignal>
 
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::Engine;
@@ -239,7 +238,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_hangs_longer_than_request_timeout_is_a_timeou
     BOOST_REQUIRE_EQUAL(times.size(), 3u);  // first token, the hung one, the retry
     BOOST_TEST(times[2] < times[1] + hang.delayMs, "the retry waited for the hung answer");
     // The emulator still sleeps on the abandoned request: do not wait for it.
-    world.emulator->process().signal(SIGKILL);
+    world.emulator->process().kill();
 }
 
 BOOST_AUTO_TEST_CASE(a_dropped_connection_is_retried)

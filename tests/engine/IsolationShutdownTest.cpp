@@ -11,7 +11,6 @@
 #include "EngineTestSupport.h"
 
 #include <algorithm>
-#include <csignal>
 #include <set>
 
 using namespace TokenBroker::Test;
@@ -109,7 +108,7 @@ BOOST_AUTO_TEST_CASE(fifty_profiles_where_one_server_hangs_the_other_49_get_thei
                daemon.log());
     BOOST_TEST(contains(daemon.log(), "stopped"));
     BOOST_TEST(leftovers(config.outDir(), expectedFiles).empty(), joined(leftovers(config.outDir(), expectedFiles)));
-    emulator->process().signal(SIGKILL);  // still sleeping on the hung request
+    emulator->process().kill();  // still sleeping on the hung request
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_during_a_hanging_renewal_cancels_it_after_stop_timeout_and_exits_0)
@@ -135,7 +134,7 @@ BOOST_AUTO_TEST_CASE(sigterm_during_a_hanging_renewal_cancels_it_after_stop_time
     // Nothing was obtained, so nothing was written — not even a temp file.
     BOOST_TEST(leftovers(config.outDir(), {}).empty(), joined(leftovers(config.outDir(), {})));
     BOOST_TEST(requestTimes(*emulator, kTokenPath).size() == 1u, "no new renewal after SIGTERM");
-    emulator->process().signal(SIGKILL);
+    emulator->process().kill();
 }
 
 BOOST_AUTO_TEST_CASE(a_renewal_in_flight_at_sigterm_finishes_and_its_token_is_stored)

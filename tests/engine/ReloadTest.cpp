@@ -8,14 +8,19 @@
 // broken file changes nothing and is reported with file:line:col.
 
 #include "EngineTestSupport.h"
+#include "TestPlatform.h"
 
-#include <csignal>
 #include <sstream>
 
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::Engine;
 
 namespace {
+
+/// Why the SIGHUP cases do not run on Windows.
+constexpr const char* kNoReloadSignal =
+    "SIGHUP reload: Windows has no reload signal yet (issue 11 adds PARAMCHANGE); "
+    "POST /v1/reload runs in post_v1_reload_applies_a_good_file_as_a_difference";
 
 /// The configuration's profiles by name, so each step states the whole file.
 struct Profiles
@@ -79,6 +84,7 @@ void expectKeepUntouched(const Snapshot& before, const BrokerConfig& config, Dae
 
 BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_restarts_profiles_and_leaves_unchanged_ones_alone)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kNoReloadSignal);
     auto emulator = startEmulator();
     BrokerConfig config;
     Profiles p{config, *emulator};
@@ -91,7 +97,7 @@ BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_restarts_profiles_and_leaves_unchan
     const Snapshot before(config, daemon, *emulator, {"keep", "leaver", "remover", "changer"});
 
     config.write({p.keep(), p.pat("changer", "    expires_at: \"2099-01-01T00:00:00Z\"\n"), p.pat("newbie")});
-    daemon.process().signal(SIGHUP);
+    daemon.process().reload();
     BOOST_TEST_REQUIRE(daemon.waitForLog("reloaded: 3 profiles", 10s), daemon.log());
 
     // Added: started and published.
@@ -118,6 +124,7 @@ BOOST_AUTO_TEST_CASE(sighup_adds_removes_and_restarts_profiles_and_leaves_unchan
 
 BOOST_AUTO_TEST_CASE(a_broken_file_changes_nothing_and_is_reported_with_its_position)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kNoReloadSignal);
     auto emulator = startEmulator();
     BrokerConfig config;
     Profiles p{config, *emulator};
@@ -131,7 +138,7 @@ BOOST_AUTO_TEST_CASE(a_broken_file_changes_nothing_and_is_reported_with_its_posi
     // By SIGHUP: an unknown key, and the profile that would be added with it.
     config.write({p.keep(), p.pat("other"), p.pat("added", "    verfy: true\n")});
     const std::string position = positionOf(config.path, "verfy:");
-    daemon.process().signal(SIGHUP);
+    daemon.process().reload();
     BOOST_TEST_REQUIRE(daemon.waitForLog("reload failed; still running the previous configuration", 10s), daemon.log());
     BOOST_TEST(contains(daemon.log(), position + ": error: unknown key 'verfy'"), position << "\n" << daemon.log());
     BOOST_TEST(!fileState(config.tokenFile("added")).exists);

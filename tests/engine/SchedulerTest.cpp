@@ -22,7 +22,6 @@
 
 #include <Poco/File.h>
 
-#include <csignal>
 #include <future>
 #include <thread>
 
@@ -259,7 +258,7 @@ BOOST_AUTO_TEST_CASE(a_state_lock_held_by_another_process_delays_neither_other_p
     // `tokenbroker login` in another process holds the profile's lock for
     // two minutes.
     const std::string lockPath = w.state->lockPathFor("locked");
-    ChildProcess holder("/usr/bin/flock", {.args = {"--exclusive", "--close", lockPath, "sleep", "120"}});
+    ChildProcess holder(TOKENBROKER_TEST_HELPER, {.args = {"hold-lock", lockPath, "120"}});
     BOOST_REQUIRE(waitFor([&] { return FileLock::isHeld(lockPath); }));
 
     w.clock.advance(81s);
@@ -276,7 +275,7 @@ BOOST_AUTO_TEST_CASE(a_state_lock_held_by_another_process_delays_neither_other_p
     BOOST_TEST(w.output("free1") == "free1-2");
     BOOST_TEST(w.output("free2") == "free2-2");
     BOOST_TEST(holder.running(), "the lock was held throughout");
-    holder.signal(SIGKILL);
+    holder.kill();
     holder.wait(30s);
 
     // With the lock free again the profile recovers by itself at its next
@@ -296,7 +295,7 @@ BOOST_AUTO_TEST_CASE(a_token_expired_on_arrival_is_a_failure_with_backoff_that_n
 {
     World w;
     const std::string hookRan = w.dir.file("hook-ran");
-    auto profile = w.profile("skewed", {.onRotate = {"/usr/bin/touch", hookRan}});
+    auto profile = w.profile("skewed", {.onRotate = {TOKENBROKER_TEST_HELPER, "touch", hookRan}});
     w.script("skewed").pushExpiredToken(30s);
     Scheduler scheduler(policy(), 2, w.clock);
     const std::int64_t start = w.clock.nowMs();

@@ -11,7 +11,6 @@
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 
-#include <csignal>
 #include <ctime>
 #include <set>
 #include <thread>
@@ -470,7 +469,7 @@ BOOST_AUTO_TEST_CASE(run_renews_short_lived_tokens_on_schedule_and_stops_on_term
     for (const auto& token : seen)
         BOOST_TEST(token.rfind("czs_", 0) == 0u);
 
-    daemon.signal(SIGTERM);
+    daemon.requestStop();
     auto status = daemon.wait(10s);
     BOOST_REQUIRE(status);
     BOOST_TEST(*status == 0, daemon.err());

@@ -7,6 +7,7 @@
 
 #include "OAuthWorld.h"
 #include "RecordedRequests.h"
+#include "TestPlatform.h"
 
 #include <map>
 
@@ -83,6 +84,7 @@ BOOST_AUTO_TEST_CASE(two_processes_never_present_the_same_refresh_token)
 // the other process stored meanwhile.
 BOOST_AUTO_TEST_CASE(a_slow_disk_does_not_let_one_process_undo_the_others_rotation)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS("the slow disk is an LD_PRELOAD library (Linux only)");
     raceRefreshes(10, true);
 }
 

@@ -29,7 +29,6 @@
 #include <Poco/DirectoryIterator.h>
 
 #include <algorithm>
-#include <csignal>
 #include <random>
 #include <thread>
 
@@ -220,11 +219,11 @@ CrashCounts crashLoop(OAuthWorld& world)
         auto victim = world.startBroker({"once", "app"});
         // The kill moment is what is random here, not a wait for anything.
         std::this_thread::sleep_for(std::chrono::milliseconds(delayMs(random)));
-        victim->signal(SIGKILL);
+        victim->kill();
         auto status = victim->wait(10s);
         BOOST_TEST_REQUIRE(status.has_value());
         if (*status != 0)
-            BOOST_TEST(*status == 128 + SIGKILL, "kill " << kill << ": " << victim->err());
+            BOOST_TEST(*status == ChildProcess::killedStatus, "kill " << kill << ": " << victim->err());
 
         expectIntactState(world, identity, kill);
         counts.cutWrites += !leftovers(world).empty();
@@ -270,10 +269,10 @@ CrashCounts killsWhileTheRefreshIsInFlight(OAuthWorld& world, int kills)
             std::this_thread::sleep_for(2ms);
         BOOST_TEST_REQUIRE(presentedRefreshTokens(world.emulator()).size() > presentedBefore,
                            "the refresh never reached the server\n" << victim->err());
-        victim->signal(SIGKILL);
+        victim->kill();
         auto status = victim->wait(10s);
         BOOST_TEST_REQUIRE(status.has_value());
-        BOOST_TEST(*status == 128 + SIGKILL, "kill " << kill << ": it cannot finish while the server holds its answer");
+        BOOST_TEST(*status == ChildProcess::killedStatus, "kill " << kill << ": it cannot finish while the server holds its answer");
         expectIntactState(world, identity, kill);
         const std::string after = world.storedRefreshToken("app");
         BOOST_TEST(after == before, "nothing can have been stored");

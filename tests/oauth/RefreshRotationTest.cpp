@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "FileLock.h"
 #include "OAuthWorld.h"
 #include "TextMatch.h"
 #include "RecordedRequests.h"
@@ -15,11 +16,6 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/URI.h>
 
-#include <sys/file.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <csignal>
 #include <functional>
 #include <thread>
 
@@ -85,21 +81,9 @@ Poco::JSON::Object::Ptr daemonProfile(const std::string& baseUrl, const std::str
 }
 
 /// Holds the profile's broker lock (state_dir/NAME.lock) like another broker
-/// process would, so the state cannot change while the test looks at it.
-class ProfileLock
-{
-public:
-    explicit ProfileLock(const std::string& path)
-        : _fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
-    {
-        BOOST_REQUIRE(_fd >= 0);
-        BOOST_REQUIRE(::flock(_fd, LOCK_EX) == 0);
-    }
-    ~ProfileLock() { ::close(_fd); }
-
-private:
-    int _fd;
-};
+/// process would (the broker's own FileLock), so the state cannot change
+/// while the test looks at it.
+using ProfileLock = TokenBroker::FileLock;
 
 } // namespace
 
@@ -240,7 +224,7 @@ BOOST_AUTO_TEST_CASE(daemon_marks_a_revoked_profile_needs_login_keeps_renewing_t
     BOOST_TEST(contains(healed.out, "alpha  pkce  ready"), healed.out);
     BOOST_TEST(world.serverAccepts(world.publishedToken("alpha")));
 
-    daemon->signal(SIGTERM);
+    daemon->requestStop();
     BOOST_TEST((daemon->wait(20s) == std::optional<int>(0)));
 }
 

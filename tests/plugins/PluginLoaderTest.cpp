@@ -5,6 +5,7 @@
 #include "TextMatch.h"
 #include "PluginRegistry.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 
 #include <Poco/File.h>
 
@@ -146,6 +147,7 @@ BOOST_AUTO_TEST_CASE(ignores_files_without_the_library_suffix)
 
 BOOST_AUTO_TEST_CASE(refuses_a_plugin_file_writable_by_others)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     TempDir dir;
     const std::string path = install(kPlugins + "/pat.so", dir, "pat.so");
     for (mode_t mode : {mode_t(0757), mode_t(0775)})
@@ -160,6 +162,7 @@ BOOST_AUTO_TEST_CASE(refuses_a_plugin_file_writable_by_others)
 
 BOOST_AUTO_TEST_CASE(refuses_a_plugin_directory_writable_by_others)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     TempDir dir;
     install(kPlugins + "/pat.so", dir, "pat.so");
     ::chmod(dir.path().c_str(), 0777);
@@ -375,6 +378,7 @@ BOOST_AUTO_TEST_CASE(the_plugins_own_setting_errors_point_into_the_file)
 
 BOOST_AUTO_TEST_CASE(a_world_writable_plugin_directory_is_refused_end_to_end)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     OutOfTreeBuild build;
     const std::string config = build.writeConfig("    prefix: hi\n");
     ::chmod(build.pluginDir.c_str(), 0777);

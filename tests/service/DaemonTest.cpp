@@ -8,10 +8,10 @@
 #include "TextMatch.h"
 #include "EmulatorProcess.h"
 #include "TempDir.h"
+#include "TestPlatform.h"
 
 #include <Poco/File.h>
 
-#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -219,6 +219,8 @@ BOOST_AUTO_TEST_SUITE(Daemon)
 
 BOOST_AUTO_TEST_CASE(run_writes_outputs_reloads_on_hup_and_stops_on_term)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS("SIGHUP reload: Windows has no reload signal yet (issue 11 adds PARAMCHANGE); "
+                                "reload by POST /v1/reload is ReloadTest, the orderly stop every engine suite");
     Setup setup;
     setup.write(setup.profile("alpha", "pat_alpha"));
     ChildProcess daemon(TOKENBROKER_EXE, {{"run", "-c", setup.config}, {}, {"TOKENBROKER_CONFIG"}});
@@ -226,20 +228,20 @@ BOOST_AUTO_TEST_CASE(run_writes_outputs_reloads_on_hup_and_stops_on_term)
 
     // A good file: a new profile appears, a changed token is published.
     setup.write(setup.profile("alpha", "pat_alpha2") + setup.profile("beta", "pat_beta"));
-    daemon.signal(SIGHUP);
+    daemon.reload();
     BOOST_TEST(waitForFile(setup.out("beta.token"), 10s, "pat_beta\n"));
     BOOST_TEST(waitForFile(setup.out("alpha.token"), 10s, "pat_alpha2\n"));
     BOOST_TEST(daemon.waitForOutput("reloaded: 2 profiles", 5s, true), daemon.err());
 
     // A broken file: reported with its position, the old configuration runs on.
     writeFile(setup.config, "profiles:\n  alpha:\n    flow: pat\n    tokn: x\n    outputs: [{file: out/x}]\n");
-    daemon.signal(SIGHUP);
+    daemon.reload();
     BOOST_TEST(daemon.waitForOutput("reload failed; still running the previous configuration", 10s, true), daemon.err());
     BOOST_TEST(contains(daemon.err(), setup.config + ":4:5: error: unknown key 'tokn' for flow 'pat'"), daemon.err());
     BOOST_TEST(daemon.running());
     BOOST_TEST(readFile(setup.out("beta.token")) == "pat_beta\n");
 
-    daemon.signal(SIGTERM);
+    daemon.requestStop();
     auto status = daemon.wait(5s);
     BOOST_REQUIRE(status);
     BOOST_TEST(*status == 0);
@@ -248,11 +250,13 @@ BOOST_AUTO_TEST_CASE(run_writes_outputs_reloads_on_hup_and_stops_on_term)
 
 BOOST_AUTO_TEST_CASE(sigint_stops_too)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS("Ctrl-C/Ctrl-Break reach only processes that share a console, and the suites "
+                                "run without one (ctest under wine)");
     Setup setup;
     setup.write(setup.profile("alpha", "pat_alpha"));
     ChildProcess daemon(TOKENBROKER_EXE, {{"run", "-c", setup.config}, {}, {"TOKENBROKER_CONFIG"}});
     BOOST_REQUIRE(waitForFile(setup.out("alpha.token"), 10s));
-    daemon.signal(SIGINT);
+    daemon.interrupt();
     auto status = daemon.wait(5s);
     BOOST_REQUIRE(status);
     BOOST_TEST(*status == 0);
@@ -260,6 +264,8 @@ BOOST_AUTO_TEST_CASE(sigint_stops_too)
 
 BOOST_AUTO_TEST_CASE(daemon_mode_resolves_relative_paths_and_keeps_a_pidfile)
 {
+    TOKENBROKER_SKIP_ON_WINDOWS("--daemon and --pidfile are the POSIX daemon's options; on Windows the daemon "
+                                "runs as a service (issue 11)");
     Setup setup;
     setup.write(setup.profile("alpha", "pat_alpha"));
     // Relative -c and --pidfile: the daemon changes directory to / after
@@ -275,19 +281,19 @@ BOOST_AUTO_TEST_CASE(daemon_mode_resolves_relative_paths_and_keeps_a_pidfile)
     BOOST_REQUIRE(waitForFile(setup.dir.file("broker.pid"), 10s));
     BOOST_REQUIRE(waitForFile(setup.out("alpha.token"), 10s, "pat_alpha\n"));
 
-    pid_t pid = 0;
+    ProcessId pid = 0;
     for (int i = 0; i < 100 && pid <= 0; ++i)
     {
         std::ifstream(setup.dir.file("broker.pid")) >> pid;
         std::this_thread::sleep_for(20ms);
     }
     BOOST_REQUIRE(pid > 0);
-    BOOST_TEST(::kill(pid, 0) == 0);
-    ::kill(pid, SIGTERM);
+    BOOST_TEST(processExists(pid));
+    requestStop(pid);
     bool gone = false;
     for (int i = 0; i < 250 && !gone; ++i)
     {
-        gone = ::kill(pid, 0) != 0;
+        gone = !processExists(pid);
         std::this_thread::sleep_for(20ms);
     }
     BOOST_TEST(gone);

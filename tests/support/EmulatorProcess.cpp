@@ -13,7 +13,6 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/String.h>
 
-#include <csignal>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
@@ -40,7 +39,7 @@ void initializeClientSsl()
 }
 
 /// Output of the child so far; "" until the child has created its output
-/// file (ChildProcess::out() throws in that short window after fork).
+/// file (ChildProcess::out() throws in that short window after start).
 std::string outputSoFar(ChildProcess& process, bool onStderr)
 {
     try
@@ -152,7 +151,7 @@ EmulatorProcess::~EmulatorProcess()
 
 int EmulatorProcess::stop()
 {
-    _process->signal(SIGTERM);
+    _process->requestStop();
     auto status = _process->wait(std::chrono::seconds(10));
     return status.value_or(-1);
 }

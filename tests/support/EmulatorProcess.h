@@ -36,7 +36,7 @@ HttpResult receiveResult(Poco::Net::HTTPClientSession& session);
 
 /// A running `coze-emulator` (TOKENBROKER_EMULATOR_EXE) on a free port with
 /// its own throwaway CA, plus an HTTPS client that verifies strictly against
-/// that CA. The process gets SIGTERM when the object dies.
+/// that CA. The process is asked to stop (requestStop) when the object dies.
 class EmulatorProcess
 {
 public:
@@ -82,7 +82,7 @@ public:
     void revoke(const std::string& refreshToken) const;
     void advanceClock(std::int64_t seconds) const;
 
-    /// SIGTERM and wait; returns the exit status.
+    /// requestStop() and wait; returns the exit status.
     int stop();
 
 private:

@@ -1,4 +1,5 @@
 #include "TempDir.h"
+#include "TestPlatform.h"
 
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -25,7 +26,7 @@ TempDir::TempDir()
         name << Poco::Path::temp() << "tokenbroker-test-" << std::hex << random() << random();
         if (Poco::File(name.str()).createDirectory())
         {
-            _path = name.str();
+            _path = nativePath(name.str());
 #ifndef _WIN32
             ::chmod(_path.c_str(), 0700);
 #endif
@@ -48,7 +49,7 @@ TempDir::~TempDir()
 
 std::string TempDir::file(const std::string& name) const
 {
-    return _path + "/" + name;
+    return nativePath(_path + "/" + name);
 }
 
 std::string readFile(const std::string& path)

@@ -15,7 +15,7 @@ public:
     TempDir& operator=(const TempDir&) = delete;
 
     const std::string& path() const { return _path; }
-    /// path() + "/" + name
+    /// path() + "/" + name, in the platform's spelling (nativePath())
     std::string file(const std::string& name) const;
 
 private:

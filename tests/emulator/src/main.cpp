@@ -7,6 +7,7 @@
 
 #include "EmulatorServer.h"
 
+#include <Poco/Net/Net.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/NumberParser.h>
@@ -21,6 +22,10 @@ namespace TokenBroker::Emulator {
 
 class EmulatorApp : public Poco::Util::ServerApplication
 {
+public:
+    // --name=value on Windows too (POCO's default there is /name).
+    EmulatorApp() { setUnixOptions(true); }
+
 protected:
     void defineOptions(Poco::Util::OptionSet& options) override
     {
@@ -86,6 +91,8 @@ protected:
         }
         try
         {
+            // With static POCO on Windows nothing else calls WSAStartup.
+            Poco::Net::initializeNetwork();
             Poco::Net::initializeSSL();
             EmulatorServer server(_options);
             std::cout << "listening on " << server.baseUrl() << std::endl;
