@@ -52,7 +52,8 @@ Poco::Net::Context::Ptr HttpClient::context() const
     }
     catch (const Poco::Exception& e)
     {
-        throw TransportError("cannot set up TLS with ca_file '" + _caFile + "': " + e.displayText());
+        const std::string trust = _caFile.empty() ? "the system's certificate authorities" : "ca_file '" + _caFile + "'";
+        throw TransportError("cannot set up TLS with " + trust + ": " + e.displayText());
     }
 }
 

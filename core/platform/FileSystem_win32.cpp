@@ -77,6 +77,18 @@ void removeFile(const std::string& path)
         throw WriteError(lastError("cannot remove", path));
 }
 
+void renameFile(const std::string& from, const std::string& to)
+{
+    if (!::MoveFileExW(longPath(from).c_str(), longPath(to).c_str(), MOVEFILE_REPLACE_EXISTING))
+        throw WriteError(lastError("cannot rename", from));
+}
+
+bool isDirectory(const std::string& path)
+{
+    const DWORD attributes = ::GetFileAttributesW(longPath(path).c_str());
+    return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY);
+}
+
 std::string readWholeFile(const std::string& path)
 {
     HANDLE file = ::CreateFileW(longPath(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,

@@ -9,11 +9,14 @@
 #include "AtomicFile.h"
 #include "AtomicFile_win32.h"
 #include "ConfigLoader.h"
+#include "ExecutablePath.h"
 #include "FileLock.h"
 #include "FileSystem.h"
 #include "LongPath_win32.h"
+#include "StateStore.h"
 #include "TempDir.h"
 
+#include <Poco/Environment.h>
 #include <Poco/UnicodeConverter.h>
 
 #include <windows.h>
@@ -212,6 +215,23 @@ BOOST_AUTO_TEST_CASE(a_state_directory_its_files_and_locks_work_beyond_max_path)
     BOOST_TEST(!FileLock::isHeld(state + "/profile.lock"));
 }
 
+BOOST_AUTO_TEST_CASE(the_state_store_keeps_state_and_moves_a_corrupt_file_aside_beyond_max_path)
+{
+    TempDir dir;
+    StateStore store(longNonAsciiPath(dir.path()) + "/state");
+    store.savePluginState("p", "id", "{\"refresh\":\"r1\"}");
+    BOOST_TEST(store.loadPluginState("p", "id") == "{\"refresh\":\"r1\"}");
+    // A killed writer's leftover goes with the next write.
+    writeFileAtomically(store.directory() + "/.p.json.tmp.1", "partial", FileAttributes{}, false);
+    store.savePluginState("p", "id", "{\"refresh\":\"r2\"}");
+    BOOST_TEST(entriesOf(store.directory()) == std::vector<std::string>{"p.json"});
+    writeFileAtomically(store.pathFor("p"), "not json", FileAttributes{}, false);
+    BOOST_TEST(store.loadPluginState("p", "id") == "{}");
+    BOOST_TEST(readWholeFile(store.pathFor("p") + ".corrupt") == "not json");
+    BOOST_TEST(isDirectory(store.directory()));
+    BOOST_TEST(!isDirectory(store.pathFor("p") + ".corrupt"));
+}
+
 BOOST_AUTO_TEST_CASE(a_directory_where_a_file_is_is_refused_by_name)
 {
     TempDir dir;
@@ -238,6 +258,48 @@ BOOST_AUTO_TEST_CASE(a_config_file_beyond_max_path_is_loaded_and_resolves_agains
     BOOST_TEST((longPath(config.broker.stateDir) == longPath(etc + "/state")));
     BOOST_TEST_REQUIRE(config.profiles.size() == 1u);
     BOOST_TEST((longPath(config.profiles[0].outputs.at(0).path) == longPath(etc + "/../run/p.token")));
+}
+
+/// The copy of this executable that the next test starts runs only this
+/// case, which reports the directory it finds itself in.
+const char* const reportVariable = "TOKENBROKER_TEST_EXECUTABLE_DIRECTORY_REPORT";
+
+BOOST_AUTO_TEST_CASE(the_executable_directory_is_whole_beyond_max_path)
+{
+    if (Poco::Environment::has(reportVariable))
+    {
+        writeFileAtomically(Poco::Environment::get(reportVariable), executableDirectory(), FileAttributes{}, false);
+        return;
+    }
+    TempDir dir;
+    const std::string home = longNonAsciiPath(dir.path()) + "/bin-令牌";
+    makeDirectories(home);
+    std::wstring self(32768, L'\0');
+    self.resize(::GetModuleFileNameW(nullptr, self.data(), static_cast<DWORD>(self.size())));
+    const std::wstring copy = longPath(home + "/probe.exe");
+    BOOST_TEST_REQUIRE(::CopyFileW(self.c_str(), copy.c_str(), TRUE) != 0);
+    const std::string report = home + "/report.txt";
+    Poco::Environment::set(reportVariable, report);
+    std::wstring commandLine = L"probe.exe --run_test=LongNonAsciiPaths/the_executable_directory_is_whole_beyond_max_path";
+    STARTUPINFOW startup = {};
+    startup.cb = sizeof startup;
+    PROCESS_INFORMATION process = {};
+    const BOOL started = ::CreateProcessW(copy.c_str(), commandLine.data(), nullptr, nullptr, FALSE, 0, nullptr,
+                                          nullptr, &startup, &process);
+    const DWORD startError = ::GetLastError();
+    ::SetEnvironmentVariableW(wide(reportVariable).c_str(), nullptr);
+    BOOST_TEST_REQUIRE(started != 0, "cannot start the copy: Windows error " << startError);
+    const DWORD waited = ::WaitForSingleObject(process.hProcess, 120000);
+    DWORD exitCode = 1;
+    ::GetExitCodeProcess(process.hProcess, &exitCode);
+    ::CloseHandle(process.hThread);
+    ::CloseHandle(process.hProcess);
+    BOOST_TEST_REQUIRE(waited == WAIT_OBJECT_0);
+    BOOST_TEST(exitCode == 0u);
+    const std::string seen = readWholeFile(report);
+    BOOST_TEST_MESSAGE("the copy at " << wide(home).size() << " characters found itself in " << seen);
+    BOOST_TEST((longPath(seen) == longPath(home)));
+    BOOST_TEST(seen.compare(0, 4, "\\\\?\\") != 0, "an ordinary path, not an extended-length one");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
