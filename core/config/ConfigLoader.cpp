@@ -2,6 +2,7 @@
 
 #include "AtomicFile.h"
 #include "DefaultPaths.h"
+#include "FileSystem.h"
 
 #include "YamlReader.h"
 
@@ -11,9 +12,7 @@
 #include "Suggest.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <set>
 #include <regex>
 #include <sstream>
@@ -435,13 +434,24 @@ private:
 Config ConfigLoader::loadFile(const std::string& path)
 {
     const std::string absolute = Poco::Path(path).absolute().toString();
-    std::ifstream in(absolute, std::ios::binary);
-    if (!in)
+    // readWholeFile, not std::ifstream: on Windows a narrow stream takes the
+    // name in the ANSI code page and MAX_PATH, and the path may be neither.
+    std::string text;
+    try
+    {
+        text = readWholeFile(absolute);
+    }
+    catch (const FileMissing&)
+    {
+        throw ConfigErrors({ConfigError(SourceLocation{path, 0, 0},
+                                        "cannot open the configuration file: No such file or directory")});
+    }
+    catch (const std::exception& e)
+    {
         throw ConfigErrors({ConfigError(SourceLocation{path, 0, 0}, std::string("cannot open the configuration file: ") +
-                                                                       std::strerror(errno))});
-    std::ostringstream text;
-    text << in.rdbuf();
-    Config config = loadString(text.str(), path, Poco::Path(absolute).parent().toString());
+                                                                       e.what())});
+    }
+    Config config = loadString(text, path, Poco::Path(absolute).parent().toString());
     config.path = absolute;
     return config;
 }

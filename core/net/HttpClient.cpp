@@ -2,6 +2,7 @@
 
 #include "DeadlineWatchdog.h"
 #include "SessionPool.h"
+#include "SystemTrust.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
@@ -30,7 +31,8 @@ void initializeTls()
     std::call_once(once, [] {
         Poco::Net::initializeSSL();
         Poco::Net::Context::Ptr fallback = new Poco::Net::Context(
-            Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_STRICT, 9, true);
+            Poco::Net::Context::TLS_CLIENT_USE, "", Poco::Net::Context::VERIFY_STRICT, 9, false);
+        trustSystemAuthorities(*fallback);
         Poco::SharedPtr<Poco::Net::InvalidCertificateHandler> reject = new Poco::Net::RejectCertificateHandler(false);
         Poco::Net::SSLManager::instance().initializeClient(nullptr, reject, fallback);
     });
@@ -50,7 +52,8 @@ Poco::Net::Context::Ptr HttpClient::context() const
     }
     catch (const Poco::Exception& e)
     {
-        throw TransportError("cannot set up TLS with ca_file '" + _caFile + "': " + e.displayText());
+        const std::string trust = _caFile.empty() ? "the system's certificate authorities" : "ca_file '" + _caFile + "'";
+        throw TransportError("cannot set up TLS with " + trust + ": " + e.displayText());
     }
 }
 

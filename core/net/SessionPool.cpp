@@ -1,6 +1,7 @@
 #include "SessionPool.h"
 
 #include "HttpClient.h"
+#include "SystemTrust.h"
 
 namespace TokenBroker {
 
@@ -25,10 +26,12 @@ Poco::Net::Context::Ptr SessionPool::context(const std::string& caFile)
     Poco::Net::Context::Params params;
     params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
     params.caLocation = caFile;
-    params.loadDefaultCAs = caFile.empty();
+    params.loadDefaultCAs = false;
     params.verificationDepth = 9;
     params.cipherList = "HIGH:!aNULL:!MD5:!RC4";
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    if (caFile.empty())
+        trustSystemAuthorities(*context);
     _contexts[caFile] = context;
     return context;
 }

@@ -24,8 +24,9 @@ class SessionPool
 public:
     static SessionPool& instance();
 
-    /// VERIFY_STRICT client context trusting `caFile` (or the system store
-    /// when empty); throws Poco::Exception when the file cannot be loaded.
+    /// VERIFY_STRICT client context trusting only `caFile`, or when it is
+    /// empty the system's authorities (trustSystemAuthorities()); throws
+    /// Poco::Exception when they cannot be loaded.
     Poco::Net::Context::Ptr context(const std::string& caFile);
 
     /// An idle connection for `key`, or nullptr.

@@ -1,14 +1,16 @@
 #include "AtomicFile.h"
 
+#include "AtomicFile_win32.h"
 #include "FileSystem.h"
 #include "SecurityDescriptor_win32.h"
+#include "LongPath_win32.h"
 #include "Win32Text_win32.h"
 
-#include <Poco/File.h>
 #include <Poco/Path.h>
 
 #include <windows.h>
 
+#include <atomic>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -16,7 +18,31 @@
 namespace TokenBroker {
 
 using Win32::lastError;
-using Win32::wide;
+using Win32::longPath;
+
+namespace {
+
+std::atomic<std::size_t> refusedReplaces{0};
+
+std::string replaceFailure(const std::string& path, DWORD code)
+{
+    const std::string error = "Windows error " + std::to_string(code);
+    const std::string waited = std::to_string(Win32::replaceRetryBound.count()) + " ms";
+    if (code == ERROR_SHARING_VIOLATION)
+        return "cannot replace " + path + ": another process holds it open (" + error + ", still after " + waited +
+               ")";
+    if (code == ERROR_ACCESS_DENIED)
+        return "cannot replace " + path + ": access denied (" + error + ", still after " + waited +
+               "): another process holds it open, or this account may not replace it";
+    return "cannot replace " + path + ": " + error;
+}
+
+} // namespace
+
+std::size_t Win32::refusedReplaceAttempts()
+{
+    return refusedReplaces;
+}
 
 std::optional<std::string> modeUnsupportedReason()
 {
@@ -45,10 +71,10 @@ void writeFileAtomically(const std::string& path, const std::string& content, co
     Poco::Path target(path);
     const std::string dir = target.parent().toString();
     if (createParents)
-        Poco::File(dir).createDirectories();
+        makeDirectories(dir);
     std::random_device random;
     const std::string tempPath = dir + "." + target.getFileName() + ".tmp." + std::to_string(random());
-    HANDLE file = ::CreateFileW(wide(tempPath).c_str(), GENERIC_WRITE | WRITE_DAC, 0, nullptr, CREATE_NEW,
+    HANDLE file = ::CreateFileW(longPath(tempPath).c_str(), GENERIC_WRITE | WRITE_DAC, 0, nullptr, CREATE_NEW,
                                 FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE)
         throw WriteError(lastError("cannot create", tempPath));
@@ -59,7 +85,7 @@ void writeFileAtomically(const std::string& path, const std::string& content, co
     catch (const WriteError&)
     {
         ::CloseHandle(file);
-        ::DeleteFileW(wide(tempPath).c_str());
+        ::DeleteFileW(longPath(tempPath).c_str());
         throw;
     }
     DWORD written = 0;
@@ -69,23 +95,24 @@ void writeFileAtomically(const std::string& path, const std::string& content, co
     ::CloseHandle(file);
     if (!ok)
     {
-        ::DeleteFileW(wide(tempPath).c_str());
+        ::DeleteFileW(longPath(tempPath).c_str());
         throw WriteError(failure);
     }
-    // A reader holding the target open without FILE_SHARE_DELETE makes the
-    // replace fail with a sharing violation for a moment: retry briefly.
-    for (int attempt = 0;; ++attempt)
-    {
-        if (::MoveFileExW(wide(tempPath).c_str(), wide(path).c_str(),
+    // Readers holding the target open: see Win32::replaceRetryBound.
+    const auto deadline = std::chrono::steady_clock::now() + Win32::replaceRetryBound;
+    while (!::MoveFileExW(longPath(tempPath).c_str(), longPath(path).c_str(),
                           MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-            return;
-        if (attempt == 50)
+    {
+        const DWORD code = ::GetLastError();
+        const bool held = code == ERROR_SHARING_VIOLATION || code == ERROR_ACCESS_DENIED;
+        if (held)
+            ++refusedReplaces;
+        if (!held || std::chrono::steady_clock::now() >= deadline)
         {
-            failure = lastError("cannot replace", path);
-            ::DeleteFileW(wide(tempPath).c_str());
-            throw WriteError(failure);
+            ::DeleteFileW(longPath(tempPath).c_str());
+            throw WriteError(replaceFailure(path, code));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(Win32::replaceRetryInterval);
     }
 }
 

@@ -1,18 +1,36 @@
 #include "ExecutablePath.h"
 
+#include "LongPath_win32.h"
+
+#include <Poco/UnicodeConverter.h>
+
 #include <windows.h>
+
+#include <stdexcept>
 
 namespace TokenBroker {
 
 std::string executableDirectory()
 {
-    wchar_t buffer[MAX_PATH];
-    DWORD n = ::GetModuleFileNameW(nullptr, buffer, MAX_PATH);
-    std::wstring path(buffer, n);
-    path = path.substr(0, path.find_last_of(L"\\/"));
-    int size = ::WideCharToMultiByte(CP_UTF8, 0, path.c_str(), -1, nullptr, 0, nullptr, nullptr);
-    std::string utf8(static_cast<std::size_t>(size > 0 ? size - 1 : 0), '\0');
-    ::WideCharToMultiByte(CP_UTF8, 0, path.c_str(), -1, utf8.data(), size, nullptr, nullptr);
+    // The path may be longer than MAX_PATH: GetModuleFileNameW truncates to
+    // the buffer and returns its size, so grow it until the path fits.
+    std::wstring path(MAX_PATH, L'\0');
+    while (true)
+    {
+        const DWORD n = ::GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
+        if (n == 0)
+            throw std::runtime_error("cannot find the executable's path: Windows error " +
+                                     std::to_string(::GetLastError()));
+        if (n < path.size())
+        {
+            path.resize(n);
+            break;
+        }
+        path.resize(path.size() * 2);
+    }
+    path = Win32::ordinaryPath(path.substr(0, path.find_last_of(L"\\/")));
+    std::string utf8;
+    Poco::UnicodeConverter::convert(path, utf8);
     return utf8;
 }
 

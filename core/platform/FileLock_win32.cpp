@@ -1,5 +1,5 @@
 #include "FileLock.h"
-#include "Win32Text_win32.h"
+#include "LongPath_win32.h"
 
 #include <windows.h>
 
@@ -7,7 +7,7 @@
 
 namespace TokenBroker {
 
-using Win32::wide;
+using Win32::longPath;
 
 namespace {
 
@@ -21,7 +21,7 @@ bool lockWhole(HANDLE file, DWORD flags)
 
 void FileLock::open(const std::string& path)
 {
-    HANDLE file = ::CreateFileW(wide(path).c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
+    HANDLE file = ::CreateFileW(longPath(path).c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE,
                                 nullptr, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE)
         throw WriteError("cannot open lock file " + path + ": Windows error " + std::to_string(::GetLastError()));
@@ -66,7 +66,7 @@ FileLock::~FileLock()
 
 bool FileLock::isHeld(const std::string& path)
 {
-    HANDLE file = ::CreateFileW(wide(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+    HANDLE file = ::CreateFileW(longPath(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
                                 OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (file == INVALID_HANDLE_VALUE)
         return false;

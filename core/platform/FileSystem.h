@@ -20,6 +20,13 @@ void makePrivateDirectory(const std::string& path);
 /// Removes a file if present; a missing file is not an error.
 void removeFile(const std::string& path);
 
+/// Renames a file, replacing `to` if it exists.
+void renameFile(const std::string& from, const std::string& to);
+
+/// Whether `path` names an existing directory (false when it cannot be
+/// inspected).
+bool isDirectory(const std::string& path);
+
 /// readWholeFile() found no file at the path.
 class FileMissing : public std::runtime_error
 {

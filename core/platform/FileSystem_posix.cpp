@@ -3,6 +3,7 @@
 #include "AtomicFile.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -70,6 +71,18 @@ void removeFile(const std::string& path)
 {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         throw WriteError(errorText("cannot remove", path, errno));
+}
+
+void renameFile(const std::string& from, const std::string& to)
+{
+    if (::rename(from.c_str(), to.c_str()) != 0)
+        throw WriteError(errorText("cannot rename", from, errno));
+}
+
+bool isDirectory(const std::string& path)
+{
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 std::string readWholeFile(const std::string& path)

@@ -2,6 +2,7 @@
 
 #include "Accounts_win32.h"
 #include "AtomicFile.h"
+#include "LongPath_win32.h"
 #include "Win32Text_win32.h"
 
 #include <Poco/UnicodeConverter.h>
@@ -67,7 +68,7 @@ SecurityDescriptor SecurityDescriptor::fromSddl(const std::string& sddl)
 SecurityDescriptor SecurityDescriptor::ofFile(const std::string& path)
 {
     PSECURITY_DESCRIPTOR descriptor = nullptr;
-    const DWORD rc = ::GetNamedSecurityInfoW(wide(path).c_str(), SE_FILE_OBJECT,
+    const DWORD rc = ::GetNamedSecurityInfoW(longPath(path).c_str(), SE_FILE_OBJECT,
                                              OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, nullptr,
                                              nullptr, nullptr, nullptr, &descriptor);
     if (rc != ERROR_SUCCESS)
@@ -101,7 +102,7 @@ PACL SecurityDescriptor::dacl() const
 
 void SecurityDescriptor::applyTo(const std::string& path) const
 {
-    std::wstring name = wide(path);
+    std::wstring name = longPath(path);
     const DWORD rc = ::SetNamedSecurityInfoW(name.data(), SE_FILE_OBJECT,
                                              DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
                                              nullptr, nullptr, dacl(), nullptr);

@@ -1,6 +1,7 @@
 #include "PluginRegistry.h"
 
 #include "ExecutablePath.h"
+#include "FileSystem.h"
 #include "PluginTrust.h"
 
 #include <Poco/DirectoryIterator.h>
@@ -15,8 +16,7 @@ void PluginRegistry::loadDirectories(const std::vector<std::string>& directories
 {
     for (const auto& directory : directories)
     {
-        Poco::File dir(directory);
-        if (!dir.exists() || !dir.isDirectory())
+        if (!isDirectory(directory))
         {
             _refusals.push_back({directory, "plugin directory does not exist"});
             continue;

@@ -4,7 +4,6 @@
 #include "FileSystem.h"
 
 #include <Poco/DirectoryIterator.h>
-#include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
 
 #include <fstream>
@@ -26,10 +25,10 @@ void removeLeftoverTemporaries(const std::string& directory, const std::string& 
         for (Poco::DirectoryIterator it(directory), end; it != end; ++it)
         {
             if (it.name().compare(0, prefix.size(), prefix) == 0)
-                Poco::File(it.path()).remove();
+                removeFile(it.path().toString());
         }
     }
-    catch (const Poco::Exception&)
+    catch (const std::exception&)
     {
         // Leftovers waste a little space; they never block a write.
     }
@@ -97,7 +96,7 @@ Poco::JSON::Object::Ptr StateStore::read(const std::string& profile, const std::
     catch (const Poco::Exception&)
     {
         if (onCorrupt == OnCorrupt::MoveAside)
-            Poco::File(path).renameTo(path + ".corrupt");
+            renameFile(path, path + ".corrupt");
         return fresh;
     }
 }
