@@ -15,6 +15,8 @@ std::unique_ptr<Output> makeOutput(const OutputSpec& spec)
 
 void validateOutput(const OutputSpec& spec)
 {
+    if (spec.kind == OutputSpec::Kind::Env)
+        validateEnvOutput(spec);
     if (!accountsResolvable)
         return;
     if (!spec.owner.empty() && !lookupUser(spec.owner))
