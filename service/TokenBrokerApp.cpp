@@ -7,6 +7,7 @@
 #include "Daemon.h"
 #include "FileLock.h"
 #include "FileOwner.h"
+#include "ServiceProcess.h"
 #include "Suggest.h"
 #include "YamlConfiguration.h"
 
@@ -131,6 +132,9 @@ void TokenBrokerApp::handleVerbose(const std::string&, const std::string&)
 
 void TokenBrokerApp::initialize(Poco::Util::Application& self)
 {
+    // POCO sets this in ServiceMain, before init(): only a process the
+    // Windows service control manager started has it. Outputs check it.
+    setRunningAsService(config().getBool("application.runAsService", false));
     if (!_helpRequested && !_versionRequested)
     {
         try

@@ -49,6 +49,10 @@ struct OutputSpec
     std::string owner;                  ///< user name or numeric id
     std::string group;                  ///< group name or numeric id
     std::string scope = "user";         ///< env outputs on Windows: user | machine
+    /// Env outputs on Windows with scope user: whose environment (an account
+    /// name or a SID string); empty = the broker's own account (HKCU).
+    std::string user;
+    SourceLocation userLocation;
 };
 
 /// One plugin setting as written in YAML, kept with its position so the

@@ -40,7 +40,7 @@ const std::vector<std::string> kProfileCoreKeys = {
     "flow", "base_url", "www_base_url", "ca_file", "connect_timeout", "read_timeout", "request_timeout",
     "outputs", "on_rotate", "on_rotate_timeout", "on_remove"};
 const std::vector<std::string> kFileOutputKeys = {"file", "format", "mode", "owner", "group", "name"};
-const std::vector<std::string> kEnvOutputKeys = {"env", "path", "mode", "owner", "group", "scope"};
+const std::vector<std::string> kEnvOutputKeys = {"env", "path", "mode", "owner", "group", "scope", "user"};
 
 /// Parses one YAML file into a Config, collecting every error.
 class Parser
@@ -324,6 +324,10 @@ private:
                                });
             if (output.kind == OutputSpec::Kind::File && output.format == "env" && output.variable.empty())
                 output.variable = "COZE_API_TOKEN";
+            if (!output.user.empty() && output.scope == "machine")
+                _reader.diagnostics().error(output.userLocation,
+                                            "'user' names whose environment gets the variable, so it needs scope: "
+                                            "user (scope: machine writes the environment every user shares)");
             profile.outputs.push_back(output);
         }
     }
@@ -367,6 +371,17 @@ private:
                 _reader.error(value, "scope must be 'user' or 'machine'");
             else if (scope)
                 output.scope = *scope;
+        }
+        else if (key == "user")
+        {
+            auto user = _reader.string(value, "user");
+            if (user && user->empty())
+                _reader.error(value, "user must name an account (a name or a SID such as S-1-5-21-...)");
+            else if (user)
+            {
+                output.user = *user;
+                output.userLocation = _reader.locate(value);
+            }
         }
     }
 

@@ -15,6 +15,8 @@ std::unique_ptr<Output> makeOutput(const OutputSpec& spec)
 
 void validateOutput(const OutputSpec& spec)
 {
+    if (spec.kind == OutputSpec::Kind::Env)
+        validateEnvOutput(spec);
     if (!spec.owner.empty() && !isKnownOwner(spec.owner))
         throw ConfigError(spec.location, "output owner '" + spec.owner + "' is not a known user");
     if (!spec.group.empty() && !isKnownGroup(spec.group))

@@ -31,7 +31,8 @@ public:
 std::unique_ptr<Output> makeOutput(const OutputSpec& spec);
 
 /// Checks what can be checked before the first write (owner and group
-/// exist); throws ConfigError at the output's position.
+/// exist, an env output's platform rules: validateEnvOutput); throws
+/// ConfigError at the output's position.
 void validateOutput(const OutputSpec& spec);
 
 } // namespace TokenBroker

@@ -12,15 +12,28 @@ struct HookResult
 {
     bool started = false;
     bool timedOut = false;
-    int exitStatus = -1;    ///< exit code, or 128+N when killed by signal N
+    int exitStatus = -1;    ///< exit code; POSIX: 128+N when killed by signal N; Windows: 1 when killed
     std::string output;     ///< stdout and stderr, interleaved, at most 64 KiB
     std::string error;      ///< why it could not start
 };
 
 /// Runs a hook command: argv directly (no shell), with a small clean
-/// environment (PATH, HOME, LANG, TZ and the given variables — never the
-/// broker's own, which may hold secrets), stdin from /dev/null, killed when
-/// it outlives `timeout`. Platform-specific (HookProcess_posix.cpp, HookProcess_win32.cpp).
+/// environment (the given variables and a few of the broker's own — never
+/// all of them, which may hold secrets), stdin from the null device, stdout
+/// and stderr captured. When it outlives `timeout` it is killed together
+/// with everything it started; what it leaves running after exiting by
+/// itself stays. Platform-specific:
+/// - POSIX (HookProcess_posix.cpp): keeps PATH, HOME, LANG, LC_ALL, TZ; the
+///   program is looked up in that PATH; the hook leads its own process
+///   group, which gets SIGTERM then SIGKILL.
+/// - Windows (HookProcess_win32.cpp): argv is quoted into one command line
+///   by the CommandLineToArgvW rules (Win32::commandLine; a .bat/.cmd is
+///   parsed by cmd.exe, which follows other rules); keeps PATH, PATHEXT,
+///   SystemRoot (Winsock and the crypto API fail without it), SystemDrive,
+///   windir, ComSpec, TEMP, TMP, USERPROFILE; a bare program name is found
+///   the CreateProcessW way; the hook runs in a Job Object that kills every
+///   process in it on a time-out, on terminateRunningHooks() and if the
+///   broker itself dies.
 HookResult runHook(const std::vector<std::string>& argv, const std::map<std::string, std::string>& environment,
                    std::chrono::milliseconds timeout);
 
@@ -30,7 +43,8 @@ std::map<std::string, std::string> hookEnvironment(const std::vector<std::string
                                                    const std::map<std::string, std::string>& extra);
 
 /// Terminates every hook still running (the daemon is stopping), so none
-/// outlives it; their runHook() calls then return.
+/// outlives it — on Windows with everything each one started; their
+/// runHook() calls then return.
 void terminateRunningHooks();
 
 } // namespace TokenBroker

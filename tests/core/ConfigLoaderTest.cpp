@@ -515,6 +515,15 @@ BOOST_AUTO_TEST_CASE(OutputNeedsExactlyOneOfFileAndEnv)
                "test.yaml:4:23: error: '1BAD' is not a valid environment variable name");
     BOOST_TEST(onlyError(kProfileHead + "    outputs: [ { env: T, scope: global } ]\n") ==
                "test.yaml:4:33: error: scope must be 'user' or 'machine'");
+    // 'user' (Windows) names whose environment: only with scope user.
+    BOOST_TEST(onlyError(kProfileHead + "    outputs: [ { env: T, scope: machine, user: bob } ]\n") ==
+               "test.yaml:4:48: error: 'user' names whose environment gets the variable, so it needs scope: user "
+               "(scope: machine writes the environment every user shares)");
+    BOOST_TEST(onlyError(kProfileHead + "    outputs: [ { env: T, user: \"\" } ]\n") ==
+               "test.yaml:4:32: error: user must name an account (a name or a SID such as S-1-5-21-...)");
+    const Config config = load(kProfileHead + "    outputs: [ { env: T, user: alice } ]\n");
+    BOOST_TEST(config.profiles.at(0).outputs.at(0).user == "alice");
+    BOOST_TEST(config.profiles.at(0).outputs.at(0).userLocation.str() == "test.yaml:4:32");
 }
 
 BOOST_AUTO_TEST_CASE(ProfileWithoutFlowOrOutputs)

@@ -241,4 +241,21 @@ BOOST_AUTO_TEST_CASE(ValidateOutputChecksOwnersAtTheirPosition)
     });
 }
 
+BOOST_AUTO_TEST_CASE(ValidateOutputRefusesUserOnEnvFiles)
+{
+    // 'user' picks a Windows registry hive; an env-file has owner/group.
+    Config config = ConfigLoader::loadString("profiles:\n"
+                                             "  p:\n"
+                                             "    flow: pat\n"
+                                             "    outputs:\n"
+                                             "      - env: T\n"
+                                             "        user: alice\n",
+                                             "test.yaml", "/etc/tb");
+    BOOST_CHECK_EXCEPTION(validateOutput(config.profiles.at(0).outputs.at(0)), ConfigError, [](const ConfigError& e) {
+        return std::string(e.what()) ==
+               "test.yaml:6:15: error: 'user' applies to Windows registry environments only; here an env output is an "
+               "env-file: give it owner/group (and mode) for the user who reads it";
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
