@@ -284,7 +284,8 @@ BOOST_AUTO_TEST_CASE(the_executable_directory_is_whole_beyond_max_path)
     STARTUPINFOW startup = {};
     startup.cb = sizeof startup;
     PROCESS_INFORMATION process = {};
-    const BOOL started = ::CreateProcessW(copy.c_str(), commandLine.data(), nullptr, nullptr, FALSE, 0, nullptr,
+    // CreateProcessW takes no extended-length name (wine: error 2).
+    const BOOL started = ::CreateProcessW(ordinaryPath(copy).c_str(), commandLine.data(), nullptr, nullptr, FALSE, 0, nullptr,
                                           nullptr, &startup, &process);
     const DWORD startError = ::GetLastError();
     ::SetEnvironmentVariableW(wide(reportVariable).c_str(), nullptr);
