@@ -25,7 +25,10 @@ linux_suites() {
 
 windows_suites() {
   WIN_BUILD_DIR=${WIN_BUILD_DIR:-build-win} scripts/windows/build.sh
-  ctest --test-dir "${WIN_BUILD_DIR:-build-win}" --output-on-failure --timeout 900 -j"$(nproc)"
+  local dir=${WIN_BUILD_DIR:-build-win}
+  echo "not yet run under wine (tests/CMakeLists.txt, TOKENBROKER_NOT_YET_UNDER_WINE):"
+  ctest --test-dir "$dir" -N -L not-yet-under-wine | sed -n 's/^ *Test *#[0-9]*: /  /p'
+  ctest --test-dir "$dir" --output-on-failure --timeout 900 -j"$(nproc)" -LE not-yet-under-wine
 }
 
 case "$mode" in

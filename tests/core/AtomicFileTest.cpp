@@ -206,7 +206,8 @@ BOOST_AUTO_TEST_CASE(ReadOnlyDirectoryIsReported)
                               return contains(e.what(), target) && contains(e.what(), expectedReason);
                           });
     BOOST_TEST(entries(target).empty());
-    setMode(target, 0755);
+    if (!readOnly)
+        setMode(target, 0755);  // so TempDir can remove it (the mount goes with ScopedMount)
 }
 
 BOOST_AUTO_TEST_CASE(FullDiskKeepsTheOldContent)

@@ -14,6 +14,7 @@
 #include "HttpClient.h"
 #include "SessionPool.h"
 #include "TempDir.h"
+#include "TestKeys.h"
 #include "TestPlatform.h"
 
 #include <Poco/Net/Context.h>
@@ -42,27 +43,15 @@ HttpRequest usersMe(const std::string& baseUrl)
     return request;
 }
 
-void openssl(const std::vector<std::string>& args)
-{
-    RunResult result = run("/usr/bin/openssl", ChildProcess::Options{args});
-    BOOST_REQUIRE_MESSAGE(result.status == 0, "openssl failed: " + result.err);
-}
-
-/// A CA and a server certificate for `subjectAltName`, made with the
-/// openssl command, for an emulator started with --cert/--key.
+/// A CA and a server certificate for `subjectAltName`, for an emulator
+/// started with --cert/--key.
 struct Pki
 {
     TempDir dir;
 
     explicit Pki(const std::string& subjectAltName)
     {
-        openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                 "-subj", "/CN=test CA", "-keyout", dir.file("ca.key"), "-out", dir.file("ca.pem")});
-        openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=server",
-                 "-keyout", dir.file("server.key"), "-out", dir.file("server.csr")});
-        writeFile(dir.file("ext.cnf"), "subjectAltName=" + subjectAltName + "\n");
-        openssl({"x509", "-req", "-in", dir.file("server.csr"), "-CA", dir.file("ca.pem"), "-CAkey", dir.file("ca.key"),
-                 "-CAcreateserial", "-days", "1", "-extfile", dir.file("ext.cnf"), "-out", dir.file("server.pem")});
+        writeServerPki(dir.path(), subjectAltName);
     }
 
     EmulatorProcess::Options emulator() const

@@ -1,4 +1,6 @@
 #include "EngineTestSupport.h"
+
+#include "TestKeys.h"
 #include "TextMatch.h"
 #include "FileStamp.h"
 
@@ -30,16 +32,7 @@ Keys::Keys()
     : privateKey(dir.file("app.pem"))
     , publicKey(dir.file("app.pub.pem"))
 {
-    for (const std::vector<std::string>& args : {std::vector<std::string>{"genrsa", "-out", privateKey, "2048"},
-                                                 std::vector<std::string>{"rsa", "-in", privateKey, "-pubout", "-out",
-                                                                          publicKey}})
-    {
-        ChildProcess::Options options;
-        options.args = args;
-        RunResult result = run("/usr/bin/openssl", options);
-        if (result.status != 0)
-            throw std::runtime_error("openssl " + args.front() + " failed: " + result.err);
-    }
+    writeRsaKeyPair(privateKey, publicKey);
 }
 
 const Keys& Keys::get()

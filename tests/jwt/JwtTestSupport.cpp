@@ -1,4 +1,6 @@
 #include "JwtTestSupport.h"
+
+#include "TestKeys.h"
 #include "TextMatch.h"
 
 #include <Poco/Base64Decoder.h>
@@ -31,13 +33,11 @@ Keys::Keys()
     , ecKey(dir.file("ec.pem"))
 {
     const std::string other = dir.file("other.pem");
-    openssl({"genrsa", "-out", appPkcs8, "2048"});
-    openssl({"rsa", "-in", appPkcs8, "-traditional", "-out", appPkcs1});
-    openssl({"rsa", "-in", appPkcs8, "-pubout", "-out", appPublic});
-    openssl({"genrsa", "-out", other, "2048"});
-    openssl({"rsa", "-in", other, "-pubout", "-out", otherPublic});
-    openssl({"genrsa", "-out", strangerPkcs8, "2048"});
-    openssl({"ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ecKey});
+    writeRsaKeyPair(appPkcs8, appPublic);
+    writeTraditionalRsaKey(appPkcs8, appPkcs1);
+    writeRsaKeyPair(other, otherPublic);
+    writeRsaKeyPair(strangerPkcs8, dir.file("stranger.pub.pem"));
+    writeEcKey(ecKey);
 }
 
 const Keys& Keys::get()

@@ -30,8 +30,8 @@ struct Keys
     Keys();
 
     TempDir dir;
-    std::string appPkcs8;      ///< `openssl genrsa` (OpenSSL 3: BEGIN PRIVATE KEY)
-    std::string appPkcs1;      ///< the same key, `openssl rsa -traditional`
+    std::string appPkcs8;      ///< BEGIN PRIVATE KEY (what `openssl genrsa` writes in OpenSSL 3)
+    std::string appPkcs1;      ///< the same key, BEGIN RSA PRIVATE KEY
     std::string appPublic;
     std::string otherPublic;   ///< registered under kid-other
     std::string strangerPkcs8; ///< registered nowhere

@@ -347,13 +347,13 @@ BOOST_AUTO_TEST_CASE(unknown_accounts_groups_and_bad_sids_are_refused_at_the_use
                                  "      - { env: T, user: S-1-bogus }\n"                  // 8
                                  "      - { env: T, user: NETWORK SERVICE }\n");          // 9
     BOOST_TEST(validationError(specs.at(0)).rfind(
-                   "test.yaml:5:23: error: user: 'no-such-user-tokenbroker' is not a known Windows account", 0) == 0u,
+                   "test.yaml:5:25: error: user: 'no-such-user-tokenbroker' is not a known Windows account", 0) == 0u,
                validationError(specs.at(0)));
     const std::string group = "' is a group, not a user: a group has no registry environment of its own; name a "
                               "user, or use scope: machine for every user";
-    BOOST_TEST(validationError(specs.at(1)) == "test.yaml:6:23: error: user: 'Administrators" + group);
-    BOOST_TEST(validationError(specs.at(2)) == "test.yaml:7:23: error: user: 'S-1-5-32-544" + group);
-    BOOST_TEST(validationError(specs.at(3)).rfind("test.yaml:8:23: error: user: 'S-1-bogus' is not a valid SID", 0) == 0u,
+    BOOST_TEST(validationError(specs.at(1)) == "test.yaml:6:25: error: user: 'Administrators" + group);
+    BOOST_TEST(validationError(specs.at(2)) == "test.yaml:7:25: error: user: 'S-1-5-32-544" + group);
+    BOOST_TEST(validationError(specs.at(3)).rfind("test.yaml:8:25: error: user: 'S-1-bogus' is not a valid SID", 0) == 0u,
                validationError(specs.at(3)));
     // A service account has a hive of its own, so it is a user here.
     BOOST_TEST(validationError(specs.at(4)) == "");
