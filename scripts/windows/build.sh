@@ -11,13 +11,7 @@ root=$PWD
 build_dir=${WIN_BUILD_DIR:-build-win}
 prefix=${WINCROSS_PREFIX:-/var/cache/tokenbroker-wincross/prefix}
 scripts/windows/build-deps.sh
-launcher=()
-if command -v ccache >/dev/null 2>&1; then
-  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
-  export CCACHE_DIR=${CCACHE_DIR:-/var/cache/tokenbroker/ccache}
-  mkdir -p "$CCACHE_DIR" 2>/dev/null || export CCACHE_DIR="$HOME/.cache/tokenbroker-ccache"
-fi
+. scripts/ccache-launcher.sh
 cmake -S . -B "$build_dir" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
   -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release -DTOKENBROKER_BUILD_BENCH=OFF "${launcher[@]}" "$@" >/dev/null
 cmake --build "$build_dir" -j"$(nproc)" ${WIN_BUILD_ARGS:-}

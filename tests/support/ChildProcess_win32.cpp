@@ -1,4 +1,5 @@
 #include "ChildProcess.h"
+#include "CommandLine_win32.h"
 #include "TestPlatform.h"
 
 #include <Poco/Process.h>
@@ -24,33 +25,6 @@ std::wstring wide(const std::string& text)
 std::runtime_error lastError(const std::string& what)
 {
     return std::runtime_error(what + ": Windows error " + std::to_string(::GetLastError()));
-}
-
-/// One argument as CommandLineToArgvW (and the C runtime) splits it back:
-/// quoted when it is empty or has blanks or quotes; backslashes doubled
-/// only where they precede a quote.
-std::wstring quoteArgument(const std::wstring& arg)
-{
-    if (!arg.empty() && arg.find_first_of(L" \t\n\v\"") == std::wstring::npos)
-        return arg;
-    std::wstring quoted = L"\"";
-    std::size_t backslashes = 0;
-    for (wchar_t c : arg)
-    {
-        if (c == L'\\')
-        {
-            ++backslashes;
-            continue;
-        }
-        if (c == L'"')
-            quoted.append(2 * backslashes + 1, L'\\');
-        else
-            quoted.append(backslashes, L'\\');
-        backslashes = 0;
-        quoted += c;
-    }
-    quoted.append(2 * backslashes, L'\\');
-    return quoted + L"\"";
 }
 
 /// Variable names compare case-insensitively on Windows, and the block is
@@ -113,9 +87,9 @@ std::mutex& inheritanceMutex()
 
 void ChildProcess::start(const std::string& executable, const Options& options, const std::string& stdinPath)
 {
-    std::wstring commandLine = quoteArgument(wide(executable));
-    for (const auto& arg : options.args)
-        commandLine += L" " + quoteArgument(wide(arg));
+    std::vector<std::string> argv{executable};
+    argv.insert(argv.end(), options.args.begin(), options.args.end());
+    std::wstring commandLine = Win32::commandLine(argv);  // the broker's own quoting, as hooks get it
     std::wstring environment = buildEnvironment(options);
     std::wstring directory = wide(options.workingDirectory);
 
