@@ -1,5 +1,6 @@
 #include "EnvOutput.h"
 
+#include "Accounts_win32.h"
 #include "AtomicFile.h"
 #include "ServiceProcess.h"
 #include "Win32Text_win32.h"
@@ -21,17 +22,6 @@ std::string narrow(const wchar_t* text)
 {
     std::string result;
     Poco::UnicodeConverter::toUTF8(text, result);
-    return result;
-}
-
-/// "S-1-5-21-..." for a SID.
-std::string sidText(PSID sid)
-{
-    LPWSTR text = nullptr;
-    if (!::ConvertSidToStringSidW(sid, &text))
-        throw std::runtime_error("cannot format a SID: Windows error " + std::to_string(::GetLastError()));
-    std::string result = narrow(text);
-    ::LocalFree(text);
     return result;
 }
 
@@ -67,7 +57,7 @@ std::string resolveUserSid(const std::string& user)
         SID_NAME_USE use = SidTypeUnknown;
         const bool known = ::LookupAccountSidW(nullptr, sid, name, &nameSize, domain, &domainSize, &use);
         const bool refused = known && !hasHive(sid, use);
-        std::string text = sidText(sid);
+        std::string text = Win32::sidText(sid);
         ::LocalFree(sid);
         if (refused)
             throw std::invalid_argument(notAUser(user));
@@ -86,7 +76,7 @@ std::string resolveUserSid(const std::string& user)
                                     std::to_string(::GetLastError()) + ")");
     if (!hasHive(sid.data(), use))
         throw std::invalid_argument(notAUser(user));
-    return sidText(sid.data());
+    return Win32::sidText(sid.data());
 }
 
 /// Where an env output's variable lives.
