@@ -3,8 +3,6 @@
 
 #include "TokenFormat.h"
 
-#include <cstdio>
-
 namespace TokenBroker {
 
 FileOutput::FileOutput(const OutputSpec& spec)
@@ -29,9 +27,7 @@ void FileOutput::withdraw()
 
 std::string FileOutput::describe() const
 {
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", _attributes.mode);
-    return "file " + _path + " (" + _format + ", " + mode + ")";
+    return "file " + _path + " (" + _format + ", " + describeAccess(_attributes) + ")";
 }
 
 } // namespace TokenBroker

@@ -16,13 +16,6 @@ namespace Win32 {
 
 namespace {
 
-std::string narrow(const std::wstring& text)
-{
-    std::string result;
-    Poco::UnicodeConverter::convert(text, result);
-    return result;
-}
-
 bool isSidText(const std::string& name)
 {
     return name.size() > 2 && (name[0] == 'S' || name[0] == 's') && name[1] == '-';

@@ -19,6 +19,11 @@ struct FileAttributes
 /// bits: the config loader refuses `mode` there with this reason.
 std::optional<std::string> modeUnsupportedReason();
 
+/// Who may read a file written with `attributes`, for status and `check`
+/// output: the mode ("0640") on POSIX; on Windows the readers its DACL
+/// names ("ACL: SYSTEM, Administrators, the service account, alice").
+std::string describeAccess(const FileAttributes& attributes);
+
 /// A file could not be written; the previous content is still in place.
 class WriteError : public std::runtime_error
 {

@@ -4,6 +4,7 @@
 #include "FileSystem.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -49,6 +50,13 @@ void syncDirectory(const std::string& dir)
 std::optional<std::string> modeUnsupportedReason()
 {
     return std::nullopt;
+}
+
+std::string describeAccess(const FileAttributes& attributes)
+{
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", attributes.mode);
+    return mode;
 }
 
 void writeFileAtomically(const std::string& path, const std::string& content, const FileAttributes& attributes,

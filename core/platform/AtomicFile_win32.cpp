@@ -52,6 +52,17 @@ std::optional<std::string> modeUnsupportedReason()
                        "remove 'mode' and name the readers there");
 }
 
+std::string describeAccess(const FileAttributes& attributes)
+{
+    std::string readers = "ACL: SYSTEM, Administrators, the service account";
+    for (const std::string* reader : {&attributes.owner, &attributes.group})
+    {
+        if (!reader->empty())
+            readers += ", " + *reader;
+    }
+    return readers;
+}
+
 // The mode does not apply (the config loader refuses an explicit one): the
 // file gets the DACL built from owner and group, set on the temporary file
 // before any content is written (docs/windows-security.md).

@@ -34,7 +34,8 @@ void createDirectoryChain(const std::wstring& full, const std::string& path)
     {
         if (attributes & FILE_ATTRIBUTE_DIRECTORY)
             return;
-        throw WriteError(path + " exists and is not a directory");
+        throw WriteError("cannot create directory " + path + ": " + Win32::narrow(Win32::ordinaryPath(full)) +
+                         " exists and is not a directory");
     }
     if (::CreateDirectoryW(full.c_str(), nullptr))
         return;

@@ -19,6 +19,14 @@ inline std::wstring wide(const std::string& text)
     return result;
 }
 
+/// UTF-16 → UTF-8, for what the W functions hand back.
+inline std::string narrow(const std::wstring& text)
+{
+    std::string result;
+    Poco::UnicodeConverter::convert(text, result);
+    return result;
+}
+
 /// "WHAT PATH: Windows error N" for the calling thread's last error.
 inline std::string lastError(const std::string& what, const std::string& path)
 {

@@ -110,8 +110,6 @@ BOOST_AUTO_TEST_CASE(LooksUpUsersAndGroups)
 
 BOOST_AUTO_TEST_CASE(UnknownOwnerKeepsTheOldContent)
 {
-    TOKENBROKER_SKIP_ON_WINDOWS("owner/group are not resolved on Windows yet: Accounts_win32/FileOwner_win32 "
-                                "accept an unknown account (their ACL rework is tests/windows)");
     TempDir dir;
     const std::string path = dir.file("token");
     writeFileAtomically(path, "old\n", FileAttributes{});
@@ -156,8 +154,6 @@ BOOST_AUTO_TEST_CASE(MissingParentIsAnErrorWhenNotCreating)
 
 BOOST_AUTO_TEST_CASE(ParentThatIsAFileIsReported)
 {
-    TOKENBROKER_SKIP_ON_WINDOWS("bug in AtomicFile_win32: a parent that is a file escapes as "
-                                "Poco::PathNotFoundException instead of WriteError");
     // Root ignores permission bits, so a regular file in the path is the
     // portable way to make the directory impossible to use.
     TempDir dir;

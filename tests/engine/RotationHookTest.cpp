@@ -1,11 +1,12 @@
 #define BOOST_TEST_MODULE RotationHookTest
 #include <boost/test/unit_test.hpp>
 
-// on_rotate after each new token: argv without a shell of its own (the
-// tests name /bin/sh explicitly where they need one), a clean environment
-// that says which profile rotated and where its outputs are but never holds
-// the token or the daemon's own secrets, output logged, killed after
-// on_rotate_timeout, failures reported and never fatal.
+// on_rotate after each new token: argv without a shell of its own, a clean
+// environment that says which profile rotated and where its outputs are but
+// never holds the token or the daemon's own secrets, output logged, killed
+// after on_rotate_timeout, failures reported and never fatal. The hook is
+// tokenbroker-test-helper's `hook` (TestHelper.cpp), a real program that
+// does what a shell script would, so the same cases run on Windows.
 
 #include "EngineTestSupport.h"
 #include "TestPlatform.h"
@@ -20,14 +21,16 @@ using namespace TokenBroker::Test::Engine;
 
 namespace {
 
-/// Why these cases do not run on Windows.
-constexpr const char* kShellHooks =
-    "the hooks are /bin/sh scripts; Windows hooks (argument quoting, Job Objects) are tested in tests/windows";
+const std::string kHook = TOKENBROKER_TEST_HELPER;
 
-/// `on_rotate: ["/bin/sh", "-c", SCRIPT]` plus more profile lines.
-std::string hook(const std::string& script, const std::string& more = "")
+/// `on_rotate: [HELPER, hook, ACTIONS...]` plus more profile lines. Single
+/// quotes: Windows paths have backslashes, which YAML's double quotes escape.
+std::string hook(const std::vector<std::string>& actions, const std::string& more = "")
 {
-    return "    on_rotate: [\"/bin/sh\", \"-c\", \"" + script + "\"]\n" + more;
+    std::string list = "'" + kHook + "', hook";
+    for (const auto& action : actions)
+        list += ", '" + action + "'";
+    return "    on_rotate: [" + list + "]\n" + more;
 }
 
 std::map<std::string, std::string> parseEnv(const std::string& text)
@@ -57,14 +60,13 @@ constexpr const char* kDaemonSecret = "pat_daemon_secret_must_not_leak";
 
 BOOST_AUTO_TEST_CASE(the_hook_sees_profile_expiry_and_outputs_but_never_the_token)
 {
-    TOKENBROKER_SKIP_ON_WINDOWS(kShellHooks);
     TempDir hookDir;
     const std::string envFile = hookDir.file("hook.env");
     const std::string sawFile = hookDir.file("hook.saw");
     // The hook records its environment and what the output held when it ran.
-    JwtDaemon world(hook("env > " + envFile + "; IFS=:; set -- $TOKENBROKER_OUTPUTS; cat $1 > " + sawFile + "; echo rotated-ok"),
+    JwtDaemon world(hook({"env>" + envFile, "first-output>" + sawFile, "say:rotated-ok"}),
                     kFastRefresh, {{"COZE_API_TOKEN", kDaemonSecret}, {"TOKENBROKER_EXTRA_SECRET", kDaemonSecret}});
-    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: /bin/sh succeeded; it said: rotated-ok", 10s),
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: " + kHook + " succeeded; it said: rotated-ok", 10s),
                        world.daemon->log());
     BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(sawFile).exists && fileState(envFile).exists; }, 5s));
 
@@ -78,7 +80,8 @@ BOOST_AUTO_TEST_CASE(the_hook_sees_profile_expiry_and_outputs_but_never_the_toke
     auto variable = [&](const std::string& name) { return env.count(name) ? env.at(name) : "(unset)"; };
     BOOST_TEST(variable("TOKENBROKER_PROFILE") == "svc");
     BOOST_TEST(variable("TOKENBROKER_FLOW") == "jwt");
-    BOOST_TEST(variable("TOKENBROKER_OUTPUTS") == world.tokenFile() + ":" + world.jsonFile(), envText);
+    const std::string pathListSeparator = onWindows() ? ";" : ":";
+    BOOST_TEST(variable("TOKENBROKER_OUTPUTS") == world.tokenFile() + pathListSeparator + world.jsonFile(), envText);
     const auto expires = profileView(*world.daemon, "svc")->getValue<Poco::Int64>("expires_at");
     BOOST_TEST(expires > 0);
     BOOST_TEST(variable("TOKENBROKER_EXPIRES_AT") == std::to_string(expires), envText);
@@ -101,7 +104,7 @@ BOOST_AUTO_TEST_CASE(the_hook_sees_profile_expiry_and_outputs_but_never_the_toke
 
     // Each rotation runs the hook again, with the new expiry.
     BOOST_REQUIRE_EQUAL(world.daemon->adminPost("/v1/profiles/svc/refresh").status, 202);
-    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: /bin/sh succeeded", 10s, 2), world.daemon->log());
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: " + kHook + " succeeded", 10s, 2), world.daemon->log());
     const std::string second = withoutNewline(readFile(world.tokenFile()));
     BOOST_TEST(second != token);
     BOOST_TEST(withoutNewline(readFile(sawFile)) == second);
@@ -110,11 +113,10 @@ BOOST_AUTO_TEST_CASE(the_hook_sees_profile_expiry_and_outputs_but_never_the_toke
 
 BOOST_AUTO_TEST_CASE(a_hook_that_outlives_on_rotate_timeout_is_killed_and_the_daemon_goes_on)
 {
-    TOKENBROKER_SKIP_ON_WINDOWS(kShellHooks);
     TempDir hookDir;
     const std::string pidFile = hookDir.file("hook.pid");
-    JwtDaemon world(hook("echo $$ > " + pidFile + "; echo started; exec sleep 60", "    on_rotate_timeout: 1s\n"));
-    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: /bin/sh did not finish within 1 s and was killed; it said: started",
+    JwtDaemon world(hook({"pid>" + pidFile, "say:started", "sleep:60"}, "    on_rotate_timeout: 1s\n"));
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: " + kHook + " did not finish within 1 s and was killed; it said: started",
                                                 15s),
                        world.daemon->log());
     const ProcessId pid = std::stol(readFile(pidFile));
@@ -133,19 +135,16 @@ BOOST_AUTO_TEST_CASE(a_hook_that_outlives_on_rotate_timeout_is_killed_and_the_da
     BOOST_TEST(world.daemon->process().running());
 }
 
-BOOST_AUTO_TEST_CASE(sigterm_while_a_hook_runs_stops_the_hook_and_the_daemon_promptly)
+BOOST_AUTO_TEST_CASE(a_stop_while_a_hook_runs_stops_the_hook_and_the_daemon_promptly)
 {
-    TOKENBROKER_SKIP_ON_WINDOWS(kShellHooks);
     TempDir hookDir;
     const std::string pidFile = hookDir.file("hook.pid");
     const std::string firstRun = hookDir.file("first-run-done");
     // The first rotation's hook returns at once (the fixture waits for that
     // renewal); the second one hangs until it is stopped.
-    JwtDaemon world(hook("if [ -f " + firstRun + " ]; then echo $$ > " + pidFile + "; exec sleep 60; fi; touch " +
-                             firstRun,
-                         "    on_rotate_timeout: 1m\n"));
+    JwtDaemon world(hook({"once:" + firstRun, "pid>" + pidFile, "sleep:60"}, "    on_rotate_timeout: 1m\n"));
     BOOST_REQUIRE_EQUAL(world.daemon->adminPost("/v1/profiles/svc/refresh").status, 202);
-    // The hook has written its whole pid line (echo ends it with a newline).
+    // The hook has written its whole pid line (it ends with a newline).
     auto pidWritten = [&] {
         if (!Poco::File(pidFile).exists())
             return false;
@@ -172,12 +171,11 @@ BOOST_AUTO_TEST_CASE(sigterm_while_a_hook_runs_stops_the_hook_and_the_daemon_pro
 
 BOOST_AUTO_TEST_CASE(a_failing_hook_is_reported_and_not_fatal)
 {
-    TOKENBROKER_SKIP_ON_WINDOWS(kShellHooks);
-    JwtDaemon world(hook("echo boom >&2; exit 3"));
-    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: /bin/sh exited with status 3; it said: boom", 10s),
+    JwtDaemon world(hook({"say-err:boom", "exit:3"}));
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: " + kHook + " exited with status 3; it said: boom", 10s),
                        world.daemon->log());
-    BOOST_TEST(!linesWith(world.daemon->log(), "on_rotate: /bin/sh exited with status 3").empty());
-    BOOST_TEST(contains(linesWith(world.daemon->log(), "on_rotate: /bin/sh exited")[0], " Error "));
+    BOOST_TEST(!linesWith(world.daemon->log(), "on_rotate: " + kHook + " exited with status 3").empty());
+    BOOST_TEST(contains(linesWith(world.daemon->log(), "on_rotate: " + kHook + " exited")[0], " Error "));
     BOOST_TEST(profileStatus(*world.daemon, "svc") == "ready");
     BOOST_TEST(readFile(world.tokenFile()).rfind("czs_", 0) == 0);
     BOOST_TEST(!contains(world.daemon->log(), "not retrying"));
@@ -193,7 +191,6 @@ BOOST_AUTO_TEST_CASE(a_failing_hook_is_reported_and_not_fatal)
 
 BOOST_AUTO_TEST_CASE(a_hook_that_cannot_start_is_reported_and_not_fatal)
 {
-    TOKENBROKER_SKIP_ON_WINDOWS(kShellHooks);
     JwtDaemon world("    on_rotate: [\"/nonexistent/rotate-hook\", \"--now\"]\n");
     BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: cannot run /nonexistent/rotate-hook: ", 10s),
                        world.daemon->log());

@@ -6,15 +6,111 @@
 //       another process would), prints "locked", holds it SECONDS
 //   tokenbroker-test-helper touch PATH
 //       creates PATH (an on_rotate hook that leaves a trace)
+//   tokenbroker-test-helper hook ACTION...
+//       an on_rotate hook that does what a shell script would, the ACTIONs
+//       in order:
+//         env>FILE           the whole environment, NAME=VALUE a line
+//         first-output>FILE  a copy of the first file in TOKENBROKER_OUTPUTS
+//         pid>FILE           this process's id and a newline
+//         say:TEXT           TEXT and a newline on stdout
+//         say-err:TEXT       TEXT and a newline on stderr
+//         once:FILE          when FILE does not exist: create it and exit 0;
+//                            otherwise go on with the next action
+//         sleep:SECONDS      wait
+//         exit:STATUS        exit with STATUS
 
 #include "FileLock.h"
+#include "FileSystem.h"
+
+#include <Poco/Environment.h>
+#include <Poco/File.h>
+#include <Poco/Process.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iostream>
+#include <string>
 #include <thread>
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+extern char** environ;
+#endif
+
+namespace {
+
+void writeEnvironment(const std::string& path)
+{
+    std::ofstream out(path, std::ios::binary);
+#ifdef _WIN32
+    // The process's own block, not the CRT's copy, as a Windows program sees it.
+    char* block = ::GetEnvironmentStringsA();
+    for (const char* entry = block; *entry; entry += std::strlen(entry) + 1)
+    {
+        if (entry[0] != '=')  // the per-drive current directories
+            out << entry << "\n";
+    }
+    ::FreeEnvironmentStringsA(block);
+#else
+    for (char** entry = environ; *entry; ++entry)
+        out << *entry << "\n";
+#endif
+}
+
+void copyFirstOutput(const std::string& path)
+{
+    const std::string outputs = Poco::Environment::get("TOKENBROKER_OUTPUTS", "");
+    const std::string first = outputs.substr(0, outputs.find(TokenBroker::pathListSeparator));
+    std::ifstream in(first, std::ios::binary);
+    std::ofstream(path, std::ios::binary) << in.rdbuf();
+}
+
+/// One action; false when the hook ends here (exit status in `status`).
+bool perform(const std::string& action, int& status)
+{
+    auto argument = [&](const std::string& prefix) -> const char* {
+        return action.compare(0, prefix.size(), prefix) == 0 ? action.c_str() + prefix.size() : nullptr;
+    };
+    if (const char* file = argument("env>"))
+        writeEnvironment(file);
+    else if (const char* file = argument("first-output>"))
+        copyFirstOutput(file);
+    else if (const char* file = argument("pid>"))
+        std::ofstream(file) << Poco::Process::id() << "\n";
+    else if (const char* text = argument("say:"))
+        std::cout << text << std::endl;
+    else if (const char* text = argument("say-err:"))
+        std::cerr << text << std::endl;
+    else if (const char* file = argument("once:"))
+    {
+        if (!Poco::File(file).exists())
+        {
+            std::ofstream{file};
+            status = 0;
+            return false;
+        }
+    }
+    else if (const char* seconds = argument("sleep:"))
+        std::this_thread::sleep_for(std::chrono::seconds(std::atoi(seconds)));
+    else if (const char* code = argument("exit:"))
+    {
+        status = std::atoi(code);
+        return false;
+    }
+    else
+    {
+        std::cerr << "unknown hook action '" << action << "'\n";
+        status = 2;
+        return false;
+    }
+    return true;
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
@@ -28,6 +124,14 @@ int main(int argc, char** argv)
     }
     if (argc == 3 && std::strcmp(argv[1], "touch") == 0)
         return std::ofstream(argv[2], std::ios::app) ? 0 : 1;
-    std::fprintf(stderr, "usage: %s hold-lock PATH SECONDS | touch PATH\n", argv[0]);
+    if (argc >= 2 && std::strcmp(argv[1], "hook") == 0)
+    {
+        int status = 0;
+        for (int i = 2; i < argc && perform(argv[i], status); ++i)
+        {
+        }
+        return status;
+    }
+    std::fprintf(stderr, "usage: %s hold-lock PATH SECONDS | touch PATH | hook ACTION...\n", argv[0]);
     return 2;
 }

@@ -8,6 +8,7 @@
 #include "TestPlatform.h"
 
 #include <Poco/File.h>
+#include <Poco/SharedLibrary.h>
 
 #include <sys/stat.h>
 
@@ -18,6 +19,12 @@ namespace {
 
 const std::string kFixtures = TOKENBROKER_FIXTURE_PLUGIN_DIR;
 const std::string kPlugins = TOKENBROKER_PLUGIN_DIR;
+
+/// A plugin file name as the host looks for it: "name.so", "name.dll".
+std::string lib(const std::string& name)
+{
+    return name + Poco::SharedLibrary::suffix();
+}
 
 /// Copies a library into `dir` under `name`, mode 0755.
 std::string install(const std::string& source, const TempDir& dir, const std::string& name)
@@ -97,18 +104,18 @@ BOOST_AUTO_TEST_CASE(loads_the_pat_plugin_and_its_schema)
 BOOST_AUTO_TEST_CASE(refuses_a_library_without_the_entry_point)
 {
     TempDir dir;
-    install(kFixtures + "/no_symbol.so", dir, "no_symbol.so");
+    install(kFixtures + "/" + lib("no_symbol"), dir, lib("no_symbol"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().empty());
     BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
     BOOST_TEST(contains(registry.refusals()[0].reason, "no symbol tokenbroker_plugin_v1"));
-    BOOST_TEST(contains(registry.refusals()[0].path, "no_symbol.so"));
+    BOOST_TEST(contains(registry.refusals()[0].path, lib("no_symbol")));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_another_abi_version)
 {
     TempDir dir;
-    install(kFixtures + "/wrong_abi.so", dir, "wrong_abi.so");
+    install(kFixtures + "/" + lib("wrong_abi"), dir, lib("wrong_abi"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().empty());
     BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
@@ -118,7 +125,7 @@ BOOST_AUTO_TEST_CASE(refuses_another_abi_version)
 BOOST_AUTO_TEST_CASE(reports_a_plugin_that_declines_this_host)
 {
     TempDir dir;
-    install(kFixtures + "/declines_host.so", dir, "declines_host.so");
+    install(kFixtures + "/" + lib("declines_host"), dir, lib("declines_host"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().empty());
     BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
@@ -128,7 +135,7 @@ BOOST_AUTO_TEST_CASE(reports_a_plugin_that_declines_this_host)
 BOOST_AUTO_TEST_CASE(refuses_a_file_that_is_not_a_library)
 {
     TempDir dir;
-    writeFile(dir.file("junk.so"), "this is not an ELF file", 0755);
+    writeFile(dir.file(lib("junk")), "this is not a shared library", 0755);
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().empty());
     BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
@@ -139,7 +146,7 @@ BOOST_AUTO_TEST_CASE(ignores_files_without_the_library_suffix)
 {
     TempDir dir;
     writeFile(dir.file("README.txt"), "notes", 0644);
-    install(kPlugins + "/pat.so", dir, "pat.so");
+    install(kPlugins + "/" + lib("pat"), dir, lib("pat"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().size() == 1u);
     BOOST_TEST(registry.refusals().empty());
@@ -149,7 +156,7 @@ BOOST_AUTO_TEST_CASE(refuses_a_plugin_file_writable_by_others)
 {
     TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     TempDir dir;
-    const std::string path = install(kPlugins + "/pat.so", dir, "pat.so");
+    const std::string path = install(kPlugins + "/" + lib("pat"), dir, lib("pat"));
     for (mode_t mode : {mode_t(0757), mode_t(0775)})
     {
         ::chmod(path.c_str(), mode);
@@ -164,7 +171,7 @@ BOOST_AUTO_TEST_CASE(refuses_a_plugin_directory_writable_by_others)
 {
     TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
     TempDir dir;
-    install(kPlugins + "/pat.so", dir, "pat.so");
+    install(kPlugins + "/" + lib("pat"), dir, lib("pat"));
     ::chmod(dir.path().c_str(), 0777);
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().empty());
@@ -185,12 +192,12 @@ BOOST_AUTO_TEST_CASE(reports_a_missing_directory)
 BOOST_AUTO_TEST_CASE(a_flow_is_provided_once)
 {
     TempDir dir;
-    install(kPlugins + "/pat.so", dir, "a_pat.so");
-    install(kPlugins + "/pat.so", dir, "b_pat.so");
+    install(kPlugins + "/" + lib("pat"), dir, lib("a_pat"));
+    install(kPlugins + "/" + lib("pat"), dir, lib("b_pat"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().size() == 1u);
     BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
-    BOOST_TEST(contains(registry.refusals()[0].path, "b_pat.so"));
+    BOOST_TEST(contains(registry.refusals()[0].path, lib("b_pat")));
     BOOST_TEST(contains(registry.refusals()[0].reason, "flow 'pat' is already provided by"));
 }
 
@@ -232,7 +239,7 @@ struct FixtureBroker
 BOOST_AUTO_TEST_CASE(a_plugin_built_before_login_was_appended_is_read_and_runs)
 {
     TempDir dir;
-    install(kFixtures + "/abi1_before_login.so", dir, "abi1_before_login.so");
+    install(kFixtures + "/" + lib("abi1_before_login"), dir, lib("abi1_before_login"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.refusals().empty());
     BOOST_REQUIRE_EQUAL(registry.plugins().size(), 1u);
@@ -247,7 +254,7 @@ BOOST_AUTO_TEST_CASE(a_plugin_built_before_login_was_appended_is_read_and_runs)
     BOOST_TEST(flowListing(plugin) == expected, boost::test_tools::per_element());
 
     // The current host drives it end to end: create, describe, acquire.
-    FixtureBroker world("abi1_before_login.so", "legacy-second", "legacy_token_1");
+    FixtureBroker world(lib("abi1_before_login"), "legacy-second", "legacy_token_1");
     RunResult check = broker({"check", "--verbose", "-c", world.config});
     BOOST_TEST(check.status == 0, check.err);
     BOOST_TEST(check.out == "p (flow legacy-second)\n"
@@ -265,7 +272,7 @@ BOOST_AUTO_TEST_CASE(a_plugin_built_before_login_was_appended_is_read_and_runs)
 BOOST_AUTO_TEST_CASE(a_newer_plugins_bigger_flows_are_walked_by_its_stride)
 {
     TempDir dir;
-    install(kFixtures + "/newer_flow.so", dir, "newer_flow.so");
+    install(kFixtures + "/" + lib("newer_flow"), dir, lib("newer_flow"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.refusals().empty());
     BOOST_REQUIRE_EQUAL(registry.plugins().size(), 1u);
@@ -277,7 +284,7 @@ BOOST_AUTO_TEST_CASE(a_newer_plugins_bigger_flows_are_walked_by_its_stride)
     BOOST_TEST(flowListing(plugin) == expected, boost::test_tools::per_element());
 
     // The last flow is reached only with the plugin's stride.
-    FixtureBroker world("newer_flow.so", "newer-c", "newer_token_3");
+    FixtureBroker world(lib("newer_flow"), "newer-c", "newer_token_3");
     RunResult once = broker({"once", "-c", world.config});
     BOOST_TEST(once.status == 0, once.err);
     BOOST_TEST(readFile(world.tokenFile()) == "newer_token_3\n");
@@ -286,7 +293,7 @@ BOOST_AUTO_TEST_CASE(a_newer_plugins_bigger_flows_are_walked_by_its_stride)
 BOOST_AUTO_TEST_CASE(refuses_a_flow_struct_size_no_flow_can_have)
 {
     TempDir dir;
-    install(kFixtures + "/bad_flow_stride.so", dir, "bad_flow_stride.so");
+    install(kFixtures + "/" + lib("bad_flow_stride"), dir, lib("bad_flow_stride"));
     PluginRegistry registry = loadFrom(dir);
     BOOST_TEST(registry.plugins().empty());
     BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
@@ -302,8 +309,11 @@ BOOST_AUTO_TEST_SUITE(OutOfTreePlugin)
 
 namespace {
 
-/// Builds outoftree/hello_flow.c with the system C compiler against a copy
-/// of the public header alone, as a third party would.
+/// outoftree/hello_flow.c built against a copy of the public header alone,
+/// as a third party would. On POSIX the suite compiles it with the system C
+/// compiler here; a Windows suite under wine cannot start the cross
+/// compiler (a Linux program), so the build compiled it the same way
+/// (tests/plugins/CMakeLists.txt) and the suite installs that DLL.
 struct OutOfTreeBuild
 {
     TempDir root;
@@ -311,15 +321,21 @@ struct OutOfTreeBuild
 
     OutOfTreeBuild()
     {
+        Poco::File(pluginDir).createDirectories();
+        ::chmod(pluginDir.c_str(), 0755);
+        const std::string prebuilt = TOKENBROKER_OUTOFTREE_PLUGIN;
+        if (!prebuilt.empty())
+        {
+            Poco::File(prebuilt).copyTo(pluginDir + "/" + lib("hello"));
+            return;
+        }
         Poco::File(root.file("include/tokenbroker")).createDirectories();
         Poco::File(std::string(TOKENBROKER_TEST_SOURCE_DIR) + "/core/include/tokenbroker/plugin.h")
             .copyTo(root.file("include/tokenbroker/plugin.h"));
-        Poco::File(pluginDir).createDirectories();
-        ::chmod(pluginDir.c_str(), 0755);
         RunResult cc = run(TOKENBROKER_C_COMPILER,
                            {{"-std=c99", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-I" + root.file("include"),
                              std::string(TOKENBROKER_TEST_SOURCE_DIR) + "/tests/plugins/outoftree/hello_flow.c", "-o",
-                             pluginDir + "/hello.so"}});
+                             pluginDir + "/" + lib("hello")}});
         BOOST_REQUIRE_MESSAGE(cc.status == 0, "compiling the out-of-tree plugin failed: " + cc.err);
     }
 
