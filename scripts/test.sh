@@ -33,7 +33,10 @@ windows_suites() {
   local dir=${WIN_BUILD_DIR:-build-win}
   echo "not yet run under wine (tests/CMakeLists.txt, TOKENBROKER_NOT_YET_UNDER_WINE):"
   ctest --test-dir "$dir" -N -L not-yet-under-wine | sed -n 's/^ *Test *#[0-9]*: /  /p'
-  ctest --test-dir "$dir" --output-on-failure --timeout 900 -j"$(nproc)" -LE not-yet-under-wine
+  # One suite at a time: with two engine suites at once under one wineserver
+  # (two daemons, two emulators), the daemons' first renewals did not come
+  # within the suites' 15 s; each passes alone.
+  ctest --test-dir "$dir" --output-on-failure --timeout 900 -j1 -LE not-yet-under-wine
 }
 
 case "$mode" in

@@ -41,7 +41,13 @@ int wmain(int argc, wchar_t** argv)
     Poco::Net::initializeNetwork();
     Poco::AutoPtr<TokenBroker::TokenBrokerApp> app = new TokenBroker::TokenBrokerApp;
     app->setDefaultConfigPath(TokenBroker::ConfigLoader::defaultPath());
-    return TokenBroker::TokenBrokerApp::exitCode(app->run(argc, argv));
+    int rc = app->run(argc, argv);
+    // POCO's Windows run() answers EXIT_SOFTWARE when the options cannot be
+    // parsed (its POSIX run() says EXIT_CONFIG): a failure before
+    // initialize() is a usage error, exit 2 as on Linux.
+    if (rc == Poco::Util::Application::EXIT_SOFTWARE && !app->initialized())
+        rc = Poco::Util::Application::EXIT_USAGE;
+    return TokenBroker::TokenBrokerApp::exitCode(rc);
 }
 #else
 int main(int argc, char** argv)

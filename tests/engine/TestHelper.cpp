@@ -25,11 +25,13 @@
 #include <Poco/Environment.h>
 #include <Poco/File.h>
 #include <Poco/Process.h>
+#include <Poco/UnicodeConverter.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <cwchar>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -48,13 +50,16 @@ void writeEnvironment(const std::string& path)
     std::ofstream out(path, std::ios::binary);
 #ifdef _WIN32
     // The process's own block, not the CRT's copy, as a Windows program sees it.
-    char* block = ::GetEnvironmentStringsA();
-    for (const char* entry = block; *entry; entry += std::strlen(entry) + 1)
+    wchar_t* block = ::GetEnvironmentStringsW();
+    for (const wchar_t* entry = block; *entry; entry += std::wcslen(entry) + 1)
     {
-        if (entry[0] != '=')  // the per-drive current directories
-            out << entry << "\n";
+        if (entry[0] == L'=')  // the per-drive current directories
+            continue;
+        std::string text;
+        Poco::UnicodeConverter::convert(entry, text);
+        out << text << "\n";
     }
-    ::FreeEnvironmentStringsA(block);
+    ::FreeEnvironmentStringsW(block);
 #else
     for (char** entry = environ; *entry; ++entry)
         out << *entry << "\n";

@@ -12,6 +12,7 @@
 
 #include <Poco/File.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -38,15 +39,19 @@ struct Setup
     TempDir dir;
     std::string config = dir.file("tokenbroker.yaml");
 
+    /// Outputs out/NAME.token and the env-file out/NAME.env. On Windows an
+    /// env output is the registry environment (RegistryEnvTest), so there
+    /// the same file is a file output in env format.
     std::string profile(const std::string& name, const std::string& token) const
     {
+        const std::string envFile = onWindows() ? "      - file: out/" + name + ".env\n        format: env\n"
+                                                : "      - env: COZE_API_TOKEN\n        path: out/" + name + ".env\n";
         return "  " + name + ":\n"
                "    flow: pat\n"
                "    token: " + token + "\n"
                "    outputs:\n"
-               "      - file: out/" + name + ".token\n"
-               "      - env: COZE_API_TOKEN\n"
-               "        path: out/" + name + ".env\n";
+               "      - file: out/" + name + ".token\n" +
+               envFile;
     }
 
     void write(const std::string& profiles) const
@@ -208,6 +213,20 @@ BOOST_AUTO_TEST_CASE(the_example_configurations_pass_check)
     {
         const std::string path = std::string(TOKENBROKER_TEST_SOURCE_DIR) + "/config/examples/" + name + ".yaml";
         RunResult check = broker({"check", "-c", path}, {{"COZE_WEB_OAUTH_CLIENT_SECRET", "example-secret"}});
+        // The examples are for Linux: on Windows their `mode:` lines are
+        // refused at their position, and nothing else is wrong with them.
+        const std::string text = readFile(path);
+        const std::size_t mode = text.find("\n        mode: ");
+        if (onWindows() && mode != std::string::npos)
+        {
+            const auto line = std::count(text.begin(), text.begin() + mode + 1, '\n') + 1;
+            BOOST_TEST(check.status == 2, name);
+            BOOST_TEST(contains(check.err, nativePath(path) + ":" + std::to_string(line) +
+                                               ":15: error: 'mode' has no meaning on Windows"),
+                       name + ": " + check.err);
+            BOOST_TEST(std::count(check.err.begin(), check.err.end(), '\n') == 1, name + ": " + check.err);
+            continue;
+        }
         BOOST_TEST(check.status == 0, name + ": " + check.err);
         BOOST_TEST(check.out == "ok: 1 profiles\n", name);
     }
