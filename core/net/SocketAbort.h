@@ -6,9 +6,10 @@
 namespace TokenBroker {
 
 /// A second handle on a connected socket, through which another thread can
-/// end the connection at any moment: shutting it down (both directions)
-/// makes every blocked or later receive, send and TLS handshake on the
-/// socket return at once, whichever handle they use.
+/// end the connection at any moment: shutting it down (both directions;
+/// on Windows also cancelling the socket's pending I/O, which a shutdown
+/// alone does not wake) makes every blocked or later receive, send and TLS
+/// handshake on the socket return at once, whichever handle they use.
 ///
 /// Why a duplicate and not the socket's own handle: POCO closes its handle
 /// on its own errors, and the operating system may hand the same number to

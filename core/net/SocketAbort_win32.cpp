@@ -45,8 +45,17 @@ SocketAbort::~SocketAbort()
 
 void SocketAbort::shutdown() noexcept
 {
+    // A shutdown makes every later receive and send fail at once, but it
+    // does not wake one that is already waiting (seen under wine; Windows
+    // documents no such wake-up either). Cancelling the socket's pending
+    // I/O does: the duplicate is the same file object, so CancelIoEx on it
+    // reaches a receive made through POCO's handle, which then fails with
+    // WSA_OPERATION_ABORTED. Shutdown first, so that a receive starting
+    // between the two calls fails rather than waits.
     // WSAENOTCONN when the peer is gone already: nothing left to end.
     ::shutdown(_duplicate, SD_BOTH);
+    // ERROR_NOT_FOUND when nothing is pending: the shutdown has done it.
+    ::CancelIoEx(reinterpret_cast<HANDLE>(_duplicate), nullptr);
 }
 
 } // namespace TokenBroker

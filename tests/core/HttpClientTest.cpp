@@ -306,6 +306,8 @@ void expectDeadline(const std::string& result, int totalSeconds, const std::stri
 const HttpTimeouts kShort{2, 2, 3};
 /// A read limit longer than the total: only the total can end the request.
 const HttpTimeouts kLongRead{2, 30, 3};
+/// The same for the connect limit, which also bounds the TLS handshake.
+const HttpTimeouts kLongConnect{30, 2, 3};
 
 } // namespace
 
@@ -424,8 +426,19 @@ BOOST_AUTO_TEST_CASE(a_tls_handshake_that_never_completes_fails_at_the_request_t
     // Accepts TCP and never sends a ServerHello.
     MisbehavingServer mute(MisbehavingServer::Behaviour::Silent);
     Pki pki("IP:127.0.0.1");
-    expectDeadline(outcomeOf(HttpClient(pki.dir.file("ca.pem"), kShort), get(mute.url("https"))), 3,
+    expectDeadline(outcomeOf(HttpClient(pki.dir.file("ca.pem"), kLongConnect), get(mute.url("https"))), 3,
                    "TLS handshake with");
+}
+
+BOOST_AUTO_TEST_CASE(a_tls_handshake_that_never_completes_fails_at_connect_timeout_when_that_comes_first)
+{
+    MisbehavingServer mute(MisbehavingServer::Behaviour::Silent);
+    Pki pki("IP:127.0.0.1");
+    // Total far enough away for POCO's doubled TLS wait (2 s on Linux).
+    const std::string result =
+        outcomeOf(HttpClient(pki.dir.file("ca.pem"), HttpTimeouts{1, 30, 10}), get(mute.url("https")));
+    BOOST_TEST(contains(result, "TransportError: timed out after 1s (connect_timeout, TLS handshake with 127.0.0.1:"),
+               result);
 }
 
 BOOST_AUTO_TEST_CASE(the_emulator_hang_and_trickle_faults_fail_at_the_request_timeout)
@@ -504,11 +517,11 @@ BOOST_AUTO_TEST_CASE(the_pool_keeps_a_bounded_number_of_idle_connections)
     EmulatorProcess emulator("pats: [pat_ok]\n");
     const std::string key = "https://127.0.0.1:" + std::to_string(emulator.port()) + "|" + emulator.caFile();
     HttpClient client(emulator.caFile(), HttpTimeouts{});
-    std::vector<std::thread> threads;
+    std::vector<std::future<std::string>> answers;
     for (int i = 0; i < 24; ++i)
-        threads.emplace_back([&] { client.send(usersMe(emulator.baseUrl())); });
-    for (auto& t : threads)
-        t.join();
+        answers.push_back(sendAsync(client, usersMe(emulator.baseUrl())));
+    for (auto& answer : answers)
+        BOOST_TEST(outcome(answer) == "answered 200");
     std::size_t idle = 0;
     while (SessionPool::instance().take(key))
         ++idle;

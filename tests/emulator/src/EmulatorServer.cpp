@@ -16,6 +16,9 @@ namespace TokenBroker::Emulator {
 
 namespace {
 
+/// Concurrent connections served; more wait in the listen queue.
+constexpr int maxConnections = 64;
+
 Poco::Net::Context::Ptr serverContext(const EmulatorServer::Options& options)
 {
     Poco::Net::Context::Params params;
@@ -51,6 +54,7 @@ std::set<std::string> defaultAudiences(unsigned short port)
 
 EmulatorServer::EmulatorServer(const Options& options)
     : _apps(AppRegistry::load(options.appsFile))
+    , _threads(2, maxConnections)
 {
     if (options.certFile.empty() != options.keyFile.empty())
         throw std::invalid_argument("--cert and --key go together");
@@ -71,10 +75,11 @@ EmulatorServer::EmulatorServer(const Options& options)
     _emulator = std::make_unique<Emulator>(_apps, std::move(audiences), _baseUrl);
 
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(16);
+    params->setMaxThreads(maxConnections);
     params->setMaxQueued(128);
     params->setKeepAlive(true);
-    _server = std::make_unique<Poco::Net::HTTPServer>(new RequestHandlerFactory(*_emulator), *socket, params);
+    _server =
+        std::make_unique<Poco::Net::HTTPServer>(new RequestHandlerFactory(*_emulator), _threads, *socket, params);
     _server->start();
 }
 

@@ -4,6 +4,7 @@
 #include "Emulator.h"
 
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/ThreadPool.h>
 
 #include <memory>
 #include <string>
@@ -40,6 +41,11 @@ private:
     AppRegistry _apps;
     std::string _baseUrl;
     std::unique_ptr<Emulator> _emulator;
+    /// Its own pool, larger than POCO's default one of 16: a connection the
+    /// client keeps alive holds a thread until the keep-alive time-out, so
+    /// with 16 threads the 17th concurrent client's handshake waits for
+    /// that long (longer than its connect_timeout).
+    Poco::ThreadPool _threads;
     std::unique_ptr<Poco::Net::HTTPServer> _server;
 };
 
