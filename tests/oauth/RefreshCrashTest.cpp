@@ -245,12 +245,14 @@ CrashCounts crashLoop(OAuthWorld& world)
     return counts;
 }
 
-/// Kills aimed at the window itself: the server holds its answer for 300 ms
+/// Kills aimed at the window itself: the server holds its answer for 1.5 s
 /// (it rotates after the delay, as a server does that finishes a request
 /// whose client has gone), the broker is killed once the emulator has
-/// recorded its refresh. The check's own refresh is then held longer (it
-/// arrives later and waits 600 ms), so the server has finished the killed
-/// one before it sees the check's. Every such kill must be classified in the
+/// recorded its refresh. The hold must outlast the test's polling of the
+/// request log plus the kill, each a new TLS connection: at 300 ms, an
+/// ASan build beside a compiler sometimes saw the broker finish first. The
+/// check's own refresh is then held longer (it arrives later and waits 2 s),
+/// so the server has finished the killed one before it sees the check's. Every such kill must be classified in the
 /// window; returns the counts.
 CrashCounts killsWhileTheRefreshIsInFlight(OAuthWorld& world, int kills)
 {
@@ -261,7 +263,7 @@ CrashCounts killsWhileTheRefreshIsInFlight(OAuthWorld& world, int kills)
     {
         const std::string before = world.storedRefreshToken("app");
         const std::size_t presentedBefore = presentedRefreshTokens(world.emulator()).size();
-        world.emulator().addFaults(hold + "300,\"count\":1}]");
+        world.emulator().addFaults(hold + "1500,\"count\":1}]");
         auto victim = world.startBroker({"once", "app"});
         const auto deadline = std::chrono::steady_clock::now() + 60s;
         while (presentedRefreshTokens(world.emulator()).size() == presentedBefore &&
@@ -276,8 +278,8 @@ CrashCounts killsWhileTheRefreshIsInFlight(OAuthWorld& world, int kills)
         expectIntactState(world, identity, kill);
         const std::string after = world.storedRefreshToken("app");
         BOOST_TEST(after == before, "nothing can have been stored");
-        // Rules are taken in order: the killed refresh took the 300 ms one.
-        world.emulator().addFaults(hold + "600,\"count\":1}]");
+        // Rules are taken in order: the killed refresh took the 1.5 s one.
+        world.emulator().addFaults(hold + "2000,\"count\":1}]");
         const bool works = storedTokenWorks(world, kill);
         const KillEvidence evidence = classify(world, kill, *status == 0, presentedBefore, before, after);
         BOOST_TEST(evidence.inWindow(), "kill " << kill << ": " << evidence.describe());
