@@ -4,6 +4,7 @@
 #include "AdminServer.h"
 #include "ConfigLoader.h"
 #include "ConsoleLogin.h"
+#include "DefaultPaths.h"
 #include "Daemon.h"
 #include "FileLock.h"
 #include "FileOwner.h"
@@ -24,9 +25,14 @@
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/OptionException.h>
 #include <Poco/Util/OptionSet.h>
 
-#ifndef _WIN32
+#ifdef _WIN32
+#include "ServiceRegistration_win32.h"
+#include "WindowsService_win32.h"
+#include <Poco/EventLogChannel.h>
+#else
 #include "SignalLoop.h"
 #include <Poco/SyslogChannel.h>
 #endif
@@ -43,7 +49,7 @@ using Poco::Util::OptionCallback;
 
 namespace {
 
-const std::vector<std::string> kCommands = {"run", "check", "once", "token", "login", "status", "plugins"};
+const std::vector<std::string> kCommands = {"run", "check", "once", "token", "login", "status", "reload", "plugins"};
 
 std::string isoTime(std::int64_t seconds)
 {
@@ -77,7 +83,24 @@ int TokenBrokerApp::exitCode(int pocoCode)
 
 void TokenBrokerApp::defineOptions(Poco::Util::OptionSet& options)
 {
+#ifdef _WIN32
+    // Not ServerApplication's Windows options: its service code is replaced
+    // (WindowsService_win32.h), and its names are defined below.
+    Application::defineOptions(options);
+    options.addOption(Option("registerService", "",
+                             "/registerService: register (or update) the TokenBroker Windows service, "
+                             "with -c FILE when given; needs an administrator")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleServiceAction)));
+    options.addOption(Option("unregisterService", "",
+                             "/unregisterService: stop and remove the service (config and state stay)")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleServiceAction)));
+#else
     ServerApplication::defineOptions(options);
+#endif
     options.addOption(Option("config", "c", "configuration file (default: $TOKENBROKER_CONFIG or " +
                                                 ConfigLoader::defaultPath() + ")")
                           .required(false)
@@ -100,6 +123,13 @@ void TokenBrokerApp::defineOptions(Poco::Util::OptionSet& options)
                           .required(false)
                           .repeatable(false)
                           .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleVerbose)));
+}
+
+void TokenBrokerApp::handleServiceAction(const std::string& name, const std::string&)
+{
+    if (!_serviceAction.empty() && _serviceAction != name)
+        throw Poco::Util::IncompatibleOptionsException("/registerService and /unregisterService");
+    _serviceAction = name;
 }
 
 void TokenBrokerApp::handleConfig(const std::string&, const std::string& value)
@@ -163,7 +193,14 @@ void TokenBrokerApp::setUpLogging(bool daemon)
     if (config().has("logging.loggers.root.channel") || config().has("logging.loggers.root.level"))
         return;
     Poco::AutoPtr<Poco::Channel> sink;
-#ifndef _WIN32
+#ifdef _WIN32
+    // A service has no console: its log is the Application event log
+    // (source TokenBroker, registered by /registerService).
+    daemon = config().getBool("application.runAsService", false);
+    if (daemon)
+        sink = new Poco::EventLogChannel("TokenBroker");
+    else
+#else
     if (daemon)
         sink = new Poco::SyslogChannel("tokenbroker", Poco::SyslogChannel::SYSLOG_PID, Poco::SyslogChannel::SYSLOG_DAEMON);
     else
@@ -195,7 +232,14 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
             "  token PROFILE     print a valid access token on stdout\n"
             "  login PROFILE     first interactive login of a web, pkce or device profile\n"
             "  status            ask the running daemon for every profile's state\n"
+            "  reload            make the running daemon re-read its configuration\n"
             "  plugins           list the loaded plugins and their flows\n\n"
+#ifdef _WIN32
+            "Windows service (as an administrator):\n"
+            "  /registerService [-c FILE]  register or update the TokenBroker service\n"
+            "  /unregisterService          stop and remove it; configuration and state stay\n\n"
+#endif
+
             "Exit status: 0 success, 1 a token could not be obtained, 2 usage or configuration error.\n\n"
             "Options:");
         help.format(std::cout);
@@ -205,6 +249,15 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
     {
         std::cout << "tokenbroker " << TOKENBROKER_VERSION << "\n";
         return Success;
+    }
+    if (!_serviceAction.empty())
+    {
+        if (!args.empty())
+        {
+            std::cerr << "tokenbroker /" << _serviceAction << ": unexpected argument '" << args.front() << "'\n";
+            return UsageError;
+        }
+        return commandServiceAction();
     }
     const std::string command = args.empty() ? "run" : args[0];
     const std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
@@ -222,6 +275,8 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
         return commandPlugins();
     if (command == "status" && rest.empty())
         return commandStatus();
+    if (command == "reload" && rest.empty())
+        return commandReload();
     if (std::find(kCommands.begin(), kCommands.end(), command) != kCommands.end())
         std::cerr << "tokenbroker " << command << ": unexpected argument '" << rest.front() << "'\n";
     else
@@ -496,23 +551,32 @@ int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
     return Success;
 }
 
-int TokenBrokerApp::commandStatus()
+std::variant<HttpResponse, int> TokenBrokerApp::askDaemon(const std::string& command, const std::string& method,
+                                                         const std::string& path) const
 {
     if (_configError)
     {
         std::cerr << *_configError << "\n";
         return UsageError;
     }
-    HttpResponse answer;
     try
     {
-        answer = AdminClient(_config->broker).get("/v1/profiles");
+        const AdminClient admin(_config->broker);
+        return method == "POST" ? admin.post(path) : admin.get(path);
     }
     catch (const TransportError& e)
     {
-        std::cerr << "tokenbroker status: no daemon answered: " << e.what() << "\n";
+        std::cerr << "tokenbroker " << command << ": no daemon answered: " << e.what() << "\n";
         return TokenFailure;
     }
+}
+
+int TokenBrokerApp::commandStatus()
+{
+    const auto asked = askDaemon("status", "GET", "/v1/profiles");
+    if (const int* failure = std::get_if<int>(&asked))
+        return *failure;
+    const HttpResponse& answer = std::get<HttpResponse>(asked);
     Poco::JSON::Array::Ptr profiles;
     try
     {
@@ -544,6 +608,13 @@ int TokenBrokerApp::commandStatus()
     return rc;
 }
 
+void TokenBrokerApp::reportStartFailure(const std::string& message)
+{
+    std::cerr << message << "\n";
+    if (!isInteractive())
+        Poco::Logger::get("tokenbroker").critical("cannot start: %s", message);
+}
+
 int TokenBrokerApp::commandRun()
 {
     std::unique_ptr<Daemon> daemon;
@@ -555,24 +626,33 @@ int TokenBrokerApp::commandRun()
     }
     catch (const ConfigErrors& e)
     {
-        std::cerr << (_configError ? *_configError : std::string(e.what())) << "\n";
+        reportStartFailure(_configError ? *_configError : std::string(e.what()));
         return UsageError;
     }
     catch (const AlreadyRunning& e)
     {
-        std::cerr << "tokenbroker: " << e.what() << "\n";
+        reportStartFailure("tokenbroker: " + std::string(e.what()));
         return TokenFailure;
     }
     auto& logger = Poco::Logger::get("tokenbroker");
-#ifdef _WIN32
-    waitForTerminationRequest();
-#else
-    waitForSignals([&] {
+    auto reload = [&] {
         std::string errors;
         daemon->reload(errors);
-    });
+    };
+#ifdef _WIN32
+    WindowsService* service = WindowsService::current();
+    if (service)
+        service->serve(*daemon, reload);
+    else
+        waitForTerminationRequest();
+#else
+    waitForSignals(reload);
 #endif
     logger.notice("stopping");
+#ifdef _WIN32
+    if (service)
+        service->stopping(daemon->stopBound());
+#endif
     const std::size_t stuck = daemon->stop();
     if (stuck > 0)
     {
@@ -584,6 +664,54 @@ int TokenBrokerApp::commandRun()
     }
     logger.notice("stopped");
     return Success;
+}
+
+int TokenBrokerApp::commandReload()
+{
+    const auto asked = askDaemon("reload", "POST", "/v1/reload");
+    if (const int* failure = std::get_if<int>(&asked))
+        return *failure;
+    const HttpResponse& answer = std::get<HttpResponse>(asked);
+    if (answer.status == 200)
+    {
+        std::cout << "reloaded\n";
+        return Success;
+    }
+    // The daemon kept its previous configuration and says why (file:line:col).
+    std::cerr << "tokenbroker reload: the daemon kept its previous configuration:\n" << answer.body;
+    if (!answer.body.empty() && answer.body.back() != '\n')
+        std::cerr << "\n";
+    return UsageError;
+}
+
+int TokenBrokerApp::commandServiceAction()
+{
+#ifdef _WIN32
+    try
+    {
+        const bool registering = _serviceAction == "registerService";
+        const RegistrationReport report =
+            // The service sees neither -c nor $TOKENBROKER_CONFIG unless
+            // its command line carries the path.
+            registering ? TokenBroker::registerService(_configPath == platformDefaultConfigPath() ? "" : _configPath)
+                        : TokenBroker::unregisterService();
+        for (const auto& line : report.lines)
+            std::cout << line << "\n";
+        if (registering && _configError)
+            std::cout << "warning: the service will not start until the configuration's errors are fixed:\n"
+                      << *_configError << "\n";
+        return Success;
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "tokenbroker /" << _serviceAction << ": " << e.what() << "\n";
+        return TokenFailure;
+    }
+#else
+    std::cerr << "tokenbroker: /" << _serviceAction
+              << " is for Windows; on Linux the package installs the systemd unit tokenbroker.service\n";
+    return UsageError;
+#endif
 }
 
 } // namespace TokenBroker

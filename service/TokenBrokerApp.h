@@ -2,12 +2,14 @@
 
 #include "LoadedConfig.h"
 #include "Config.h"
+#include "HttpClient.h"
 
 #include <Poco/Util/ServerApplication.h>
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace TokenBroker {
@@ -42,6 +44,7 @@ private:
     void handleVersion(const std::string& name, const std::string& value);
     void handleNoBrowser(const std::string& name, const std::string& value);
     void handleVerbose(const std::string& name, const std::string& value);
+    void handleServiceAction(const std::string& name, const std::string& value);
 
     void setUpLogging(bool daemonDefault);
     /// Loads the config and plugins into a LoadedConfig; on failure prints every
@@ -66,12 +69,23 @@ private:
     int commandPlugins();
     int commandLogin(const std::vector<std::string>& names);
     int commandStatus();
+    int commandReload();
+    /// The admin endpoint's answer to METHOD PATH, or the exit code after
+    /// telling the user why there is none (a broken config, no daemon).
+    std::variant<HttpResponse, int> askDaemon(const std::string& command, const std::string& method,
+                                              const std::string& path) const;
+    /// /registerService, /unregisterService (Windows).
+    int commandServiceAction();
+    /// The run command's failure to start: on stderr, and in the log too
+    /// when no console sees it (a service, a daemon).
+    void reportStartFailure(const std::string& message);
 
     std::string _configPath;
     bool _helpRequested = false;
     bool _versionRequested = false;
     bool _noBrowser = false;
     bool _verbose = false;   ///< check: show each profile's plugin facts
+    std::string _serviceAction;  ///< "registerService" or "unregisterService"
     std::optional<Config> _config;
     std::optional<std::string> _configError;
 };

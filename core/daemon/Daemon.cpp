@@ -157,4 +157,17 @@ std::string Daemon::adminUrl() const
     return _admin ? _admin->url() : std::string();
 }
 
+bool Daemon::firstPassDone() const
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    return !_scheduler || _scheduler->firstPassDone();
+}
+
+std::chrono::seconds Daemon::stopBound() const
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    const std::int64_t configured = _broker ? _broker->config().broker.stopTimeout : 30;
+    return std::chrono::seconds(configured + 10);
+}
+
 } // namespace TokenBroker

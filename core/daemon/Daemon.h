@@ -7,6 +7,7 @@
 
 #include <Poco/Logger.h>
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -49,6 +50,15 @@ public:
 
     /// The admin endpoint's URL, or empty when it is off or could not bind.
     std::string adminUrl() const;
+
+    /// True once every profile has had its first attempt (a stored token
+    /// adopted, or a renewal that succeeded or failed): what a supervisor
+    /// waits for before calling the daemon started.
+    bool firstPassDone() const;
+
+    /// How long stop() may take at most: broker.stop_timeout and the
+    /// cancelled requests' wind-down.
+    std::chrono::seconds stopBound() const;
 
 private:
     void startAdmin(const BrokerSettings& settings);

@@ -10,7 +10,7 @@
 
 namespace TokenBroker {
 
-std::string executableDirectory()
+std::string executablePath()
 {
     // The path may be longer than MAX_PATH: GetModuleFileNameW truncates to
     // the buffer and returns its size, so grow it until the path fits.
@@ -28,10 +28,15 @@ std::string executableDirectory()
         }
         path.resize(path.size() * 2);
     }
-    path = Win32::ordinaryPath(path.substr(0, path.find_last_of(L"\\/")));
     std::string utf8;
-    Poco::UnicodeConverter::convert(path, utf8);
+    Poco::UnicodeConverter::convert(Win32::ordinaryPath(path), utf8);
     return utf8;
+}
+
+std::string executableDirectory()
+{
+    const std::string path = executablePath();
+    return path.substr(0, path.find_last_of("\\/"));
 }
 
 } // namespace TokenBroker

@@ -194,3 +194,53 @@ BOOST_AUTO_TEST_CASE(post_v1_reload_applies_a_good_file_as_a_difference)
     const std::string token = readFile(config.tokenFile("keep"));
     BOOST_TEST(token.rfind("czs_", 0) == 0, token);
 }
+
+BOOST_AUTO_TEST_CASE(the_reload_command_asks_the_running_daemon_and_reports_what_it_refused)
+{
+    // `tokenbroker reload`: the reload an operator runs on any platform
+    // (Windows services have no SIGHUP), through the admin endpoint.
+    auto emulator = startEmulator();
+    BrokerConfig config;
+    Profiles p{config, *emulator};
+    config.write({p.keep()});
+    DaemonProcess daemon(config);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(config.tokenFile("keep")).exists; }, 15s), daemon.log());
+    BOOST_TEST_REQUIRE(daemon.waitForLog("keep: ok, token valid until ", 10s), daemon.log());
+    const auto reload = [&] {
+        ChildProcess::Options options;
+        options.args = {"reload", "-c", config.path};
+        return run(TOKENBROKER_EXE, options);
+    };
+
+    config.write({p.keep(), p.pat("fresh")});
+    RunResult applied = reload();
+    BOOST_TEST(applied.status == 0, applied.err);
+    BOOST_TEST(applied.out == "reloaded\n");
+    BOOST_TEST(contains(daemon.log(), "reloaded: 2 profiles"), daemon.log());
+    BOOST_TEST(waitUntil([&] { return fileState(config.tokenFile("fresh")).exists; }, 10s), daemon.log());
+
+    // A key the schema does not know: the command names it at its position
+    // and the daemon keeps what it runs.
+    config.write({p.keep(), p.pat("fresh"), p.pat("added", "    verfy: true\n")});
+    const std::string position = positionOf(config.path, "verfy:");
+    RunResult refused = reload();
+    BOOST_TEST(refused.status == 2);
+    BOOST_TEST(contains(refused.err, position + ": error: unknown key 'verfy'"), refused.err);
+    BOOST_TEST((profileNames(daemon) == std::vector<std::string>{"fresh", "keep"}));
+
+    // Settings only the plugin checks: the daemon refuses them (422) and the
+    // command shows its answer.
+    config.write({p.keep(), p.pat("fresh"), p.pat("added", "    expires_at: not-a-time\n")});
+    RunResult rejected = reload();
+    BOOST_TEST(rejected.status == 2, rejected.out + rejected.err);
+    BOOST_TEST(contains(rejected.err, "the daemon kept its previous configuration"), rejected.err);
+    BOOST_TEST(contains(rejected.err, config.path + ":"), rejected.err);
+    BOOST_TEST(!fileState(config.tokenFile("added")).exists);
+
+    config.write({p.keep(), p.pat("fresh")});
+    daemon.process().requestStop();
+    BOOST_TEST_REQUIRE(daemon.process().wait(30s).has_value());
+    RunResult nobody = reload();
+    BOOST_TEST(nobody.status == 1);
+    BOOST_TEST(contains(nobody.err, "tokenbroker reload: no daemon answered"), nobody.err);
+}
