@@ -2,7 +2,8 @@
 # Installs the build and test dependencies on Debian 12 (as root, or via sudo).
 set -euo pipefail
 
-packages=(cmake g++ make pkg-config ccache libpoco-dev libyaml-cpp-dev libboost-test-dev libssl-dev openssl python3-jwt)
+packages=(cmake g++ make pkg-config ccache libpoco-dev libyaml-cpp-dev libboost-test-dev libssl-dev openssl python3-jwt
+  clang libclang-rt-14-dev)
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

@@ -4,7 +4,8 @@
 #                                Windows dependency prefix cross-built in the
 #                                background while the Linux suites run
 #   scripts/test.sh              normal Linux build in build/
-#   scripts/test.sh --sanitize   ASan+UBSan build in build-sanitize/
+#   scripts/test.sh --sanitize   ASan+UBSan build (clang) in build-sanitize/, with
+#                                the fuzz targets
 #   scripts/test.sh --windows    Windows cross build in build-win/, suites under wine
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,10 @@ linux_suites() {
   local args=()
   if [ "${1:-}" = --sanitize ]; then
     export BUILD_DIR=${BUILD_DIR:-build-sanitize}
-    args+=(-DTOKENBROKER_SANITIZE=ON -DTOKENBROKER_BUILD_BENCH=OFF)
+    # clang: the same build carries the libFuzzer targets (fuzz/), each a
+    # ctest entry that fuzzes for TOKENBROKER_FUZZ_SECONDS.
+    export CC=clang CXX=clang++
+    args+=(-DTOKENBROKER_SANITIZE=ON -DTOKENBROKER_FUZZ=ON -DTOKENBROKER_BUILD_BENCH=OFF)
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
     export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   fi

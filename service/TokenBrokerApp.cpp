@@ -1,5 +1,7 @@
 #include "TokenBrokerApp.h"
 
+#include "AtomicFile.h"
+
 #include "AdminClient.h"
 #include "AdminServer.h"
 #include "ConfigLoader.h"
@@ -169,10 +171,15 @@ void TokenBrokerApp::initialize(Poco::Util::Application& self)
     {
         try
         {
-            _config = ConfigLoader::loadFile(_configPath);
-            // Before the base initialize(): the LoggingSubsystem reads
-            // logging.* from the same YAML file.
-            config().add(new YamlConfiguration(_config->root), PRIO_APPLICATION);
+            // The core keys' errors wait in _config->errors: openBroker()
+            // reports them with the flows' settings, in one pass.
+            _config = ConfigLoader::parseFile(_configPath);
+            if (!_config->errors.empty())
+                _configError = ConfigErrors(_config->errors).what();
+            else
+                // Before the base initialize(): the LoggingSubsystem reads
+                // logging.* from the same YAML file.
+                config().add(new YamlConfiguration(_config->root), PRIO_APPLICATION);
         }
         catch (const ConfigErrors& e)
         {
@@ -293,7 +300,7 @@ void TokenBrokerApp::printRefusals(const PluginRegistry& registry) const
 
 std::unique_ptr<LoadedConfig> TokenBrokerApp::openBroker()
 {
-    if (_configError)
+    if (!_config)
     {
         std::cerr << *_configError << "\n";
         return nullptr;
@@ -620,18 +627,22 @@ int TokenBrokerApp::commandRun()
     std::unique_ptr<Daemon> daemon;
     try
     {
-        if (_configError)
-            throw ConfigErrors({});
         daemon = std::make_unique<Daemon>(_configPath);
     }
     catch (const ConfigErrors& e)
     {
-        reportStartFailure(_configError ? *_configError : std::string(e.what()));
+        reportStartFailure(e.what());
         return UsageError;
     }
     catch (const AlreadyRunning& e)
     {
         reportStartFailure("tokenbroker: " + std::string(e.what()));
+        return TokenFailure;
+    }
+    catch (const WriteError& e)
+    {
+        // e.g. a state_dir another user made or can write.
+        reportStartFailure("tokenbroker: cannot start: " + std::string(e.what()));
         return TokenFailure;
     }
     auto& logger = Poco::Logger::get("tokenbroker");

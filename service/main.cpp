@@ -1,6 +1,7 @@
 #include "TokenBrokerApp.h"
 
 #include "ConfigLoader.h"
+#include "FatalSignalReport.h"
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Path.h>
@@ -75,6 +76,7 @@ int wmain(int argc, wchar_t** argv)
 {
     // With static POCO nothing else calls WSAStartup.
     Poco::Net::initializeNetwork();
+    TokenBroker::installFatalSignalReport();
     std::vector<std::string> args;
     for (int i = 0; i < argc; ++i)
         args.push_back(TokenBroker::Win32::narrow(argv[i]));
@@ -110,6 +112,10 @@ int main(int argc, char** argv)
     if (commandWord(argc, argv) == "run")
         TokenBroker::blockTerminationSignals();
     Poco::AutoPtr<TokenBroker::TokenBrokerApp> app = new TokenBroker::TokenBrokerApp;
+    // After the application exists: POCO's Application constructor installs
+    // its own SIGSEGV/SIGBUS/SIGILL handlers, which would otherwise answer a
+    // plugin's fault before ours could name the plugin.
+    TokenBroker::installFatalSignalReport();
     app->setDefaultConfigPath(Poco::Path(TokenBroker::ConfigLoader::defaultPath()).absolute().toString());
     return TokenBroker::TokenBrokerApp::exitCode(app->run(argc, argv));
 }

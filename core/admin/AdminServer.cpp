@@ -1,5 +1,7 @@
 #include "AdminServer.h"
 
+#include "PrintableText.h"
+
 #include "Clock.h"
 
 #include <Poco/DateTimeFormatter.h>
@@ -79,8 +81,10 @@ bool ready(const ProfileView& view, std::int64_t now)
     // Ready means holding a valid token: a renewal being retried leaves the
     // last good one in place, so it is no outage (yet). A profile that needs
     // the operator (failed, needs_login) is not ready.
+    // Nor is one whose outputs could not take its token (a full disk):
+    // the programs read the files, not the daemon's memory.
     const bool usable = view.status == ProfileStatus::Ready || view.status == ProfileStatus::Retrying;
-    return usable && view.hasToken && (view.expiresAt == 0 || view.expiresAt > now);
+    return usable && view.hasToken && view.outputsCurrent && (view.expiresAt == 0 || view.expiresAt > now);
 }
 
 } // namespace
@@ -147,10 +151,16 @@ std::string profilesMetrics(const std::vector<ProfileView>& views)
 {
     const std::int64_t now = Clock::system().nowSeconds();
     std::ostringstream out;
-    out << "# HELP tokenbroker_profile_ready 1 when the profile holds a valid token.\n"
+    out << "# HELP tokenbroker_profile_ready 1 when the profile holds a valid token and every output has it.\n"
            "# TYPE tokenbroker_profile_ready gauge\n";
     for (const auto& v : views)
         out << "tokenbroker_profile_ready{profile=\"" << label(v.name) << "\"} " << (ready(v, now) ? 1 : 0) << "\n";
+    out << "# HELP tokenbroker_profile_outputs_current 1 when every output holds the current token, 0 while one "
+           "cannot be written.\n"
+           "# TYPE tokenbroker_profile_outputs_current gauge\n";
+    for (const auto& v : views)
+        out << "tokenbroker_profile_outputs_current{profile=\"" << label(v.name) << "\"} " << (v.outputsCurrent ? 1 : 0)
+            << "\n";
     out << "# HELP tokenbroker_token_expiry_timestamp_seconds When the current token expires (0: none or never).\n"
            "# TYPE tokenbroker_token_expiry_timestamp_seconds gauge\n";
     for (const auto& v : views)
@@ -213,58 +223,16 @@ public:
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
     {
-        using Status = Poco::Net::HTTPResponse::HTTPStatus;
-        const std::string path = Poco::URI(request.getURI()).getPath();
-        const std::string& method = request.getMethod();
+        const AdminAnswer answer =
+            answerAdminRequest(_backend, request.getMethod(), request.getURI(), request.get("X-Tokenbroker", ""));
         response.set("Cache-Control", "no-store");
-        if (method == "GET" && path == "/healthz")
-            return send(response, Status::HTTP_OK, "text/plain", "ok\n");
-        if (method == "GET" && path == "/readyz")
-        {
-            const bool ok = allReady(_backend.profiles(), Clock::system().nowSeconds());
-            return send(response, ok ? Status::HTTP_OK : Status::HTTP_SERVICE_UNAVAILABLE, "text/plain",
-                        ok ? "ready\n" : "not ready\n");
-        }
-        if (method == "GET" && path == "/metrics")
-            return send(response, Status::HTTP_OK, "text/plain; version=0.0.4", profilesMetrics(_backend.profiles()));
-        if (method == "GET" && path == "/v1/profiles")
-            return send(response, Status::HTTP_OK, "application/json", profilesJson(_backend.profiles()) + "\n");
-        if (method == "GET" && path == "/")
-            return send(response, Status::HTTP_OK, "text/html; charset=utf-8", statusPage(_backend.profiles()));
-        if (method == "POST")
-        {
-            if (request.get("X-Tokenbroker", "") != "1")
-                return send(response, Status::HTTP_FORBIDDEN, "text/plain", "POST needs the header X-Tokenbroker: 1\n");
-            if (path == "/v1/reload")
-            {
-                std::string errors;
-                if (_backend.reload(errors))
-                    return send(response, Status::HTTP_OK, "text/plain", "reloaded\n");
-                return send(response, Status::HTTP_UNPROCESSABLE_ENTITY, "text/plain", errors + "\n");
-            }
-            const std::string prefix = "/v1/profiles/", suffix = "/refresh";
-            if (path.size() > prefix.size() + suffix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
-                path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
-            {
-                const std::string name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-                if (_backend.renewNow(name))
-                    return send(response, Status::HTTP_ACCEPTED, "text/plain", "renewing " + name + "\n");
-                return send(response, Status::HTTP_NOT_FOUND, "text/plain", "no profile " + name + "\n");
-            }
-        }
-        send(response, Status::HTTP_NOT_FOUND, "text/plain", "not found\n");
+        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+        response.setContentType(answer.contentType);
+        response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
+        response.send() << answer.body;
     }
 
 private:
-    static void send(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status,
-                     const std::string& type, const std::string& body)
-    {
-        response.setStatus(status);
-        response.setContentType(type);
-        response.setContentLength(static_cast<std::streamsize>(body.size()));
-        response.send() << body;
-    }
-
     AdminBackend& _backend;
 };
 
@@ -285,6 +253,60 @@ private:
 };
 
 } // namespace
+
+AdminAnswer answerAdminRequest(AdminBackend& backend, const std::string& method, const std::string& target,
+                               const std::string& tokenbrokerHeader)
+{
+    using Status = Poco::Net::HTTPResponse::HTTPStatus;
+    auto answer = [](Status status, const std::string& type, std::string body) {
+        return AdminAnswer{static_cast<int>(status), type, std::move(body)};
+    };
+    std::string path;
+    try
+    {
+        path = Poco::URI(target).getPath();
+    }
+    catch (const Poco::Exception&)
+    {
+        return answer(Status::HTTP_BAD_REQUEST, "text/plain", "malformed request target\n");
+    }
+    if (method == "GET" && path == "/healthz")
+        return answer(Status::HTTP_OK, "text/plain", "ok\n");
+    if (method == "GET" && path == "/readyz")
+    {
+        const bool ok = allReady(backend.profiles(), Clock::system().nowSeconds());
+        return answer(ok ? Status::HTTP_OK : Status::HTTP_SERVICE_UNAVAILABLE, "text/plain", ok ? "ready\n" : "not ready\n");
+    }
+    if (method == "GET" && path == "/metrics")
+        return answer(Status::HTTP_OK, "text/plain; version=0.0.4", profilesMetrics(backend.profiles()));
+    if (method == "GET" && path == "/v1/profiles")
+        return answer(Status::HTTP_OK, "application/json", profilesJson(backend.profiles()) + "\n");
+    if (method == "GET" && path == "/")
+        return answer(Status::HTTP_OK, "text/html; charset=utf-8", statusPage(backend.profiles()));
+    if (method == "POST")
+    {
+        if (tokenbrokerHeader != "1")
+            return answer(Status::HTTP_FORBIDDEN, "text/plain", "POST needs the header X-Tokenbroker: 1\n");
+        if (path == "/v1/reload")
+        {
+            std::string errors;
+            if (backend.reload(errors))
+                return answer(Status::HTTP_OK, "text/plain", "reloaded\n");
+            return answer(Status::HTTP_UNPROCESSABLE_ENTITY, "text/plain", errors + "\n");
+        }
+        const std::string prefix = "/v1/profiles/", suffix = "/refresh";
+        if (path.size() > prefix.size() + suffix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+            path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+        {
+            const std::string name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+            if (backend.renewNow(name))
+                return answer(Status::HTTP_ACCEPTED, "text/plain", "renewing " + name + "\n");
+            // The name is the caller's text: echoed only as printable text.
+            return answer(Status::HTTP_NOT_FOUND, "text/plain", "no profile " + printableText(name, 128) + "\n");
+        }
+    }
+    return answer(Status::HTTP_NOT_FOUND, "text/plain", "not found\n");
+}
 
 AdminServer::AdminServer(const std::string& listen, AdminBackend& backend)
 {

@@ -49,6 +49,20 @@ private:
     std::string _url;
 };
 
+/// One answer of the admin endpoint.
+struct AdminAnswer
+{
+    int status = 404;
+    std::string contentType;
+    std::string body;
+};
+
+/// Everything the endpoint does but HTTP: routes one request (its method,
+/// its request target as sent, and its X-Tokenbroker header) to `backend`.
+/// Never throws for any input; a target that is no URI is a 400.
+AdminAnswer answerAdminRequest(AdminBackend& backend, const std::string& method, const std::string& target,
+                               const std::string& tokenbrokerHeader);
+
 /// Renders ProfileView lists; shared by the admin endpoint and `status`.
 std::string profilesJson(const std::vector<ProfileView>& views);
 std::string profilesMetrics(const std::vector<ProfileView>& views);

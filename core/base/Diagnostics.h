@@ -52,6 +52,7 @@ public:
     void add(const ConfigError& error);
     bool empty() const { return _errors.empty(); }
     std::size_t size() const { return _errors.size(); }
+    const std::vector<ConfigError>& errors() const { return _errors; }
     /// Throws ConfigErrors when anything was collected.
     void throwIfAny() const;
 

@@ -83,8 +83,11 @@ struct ProfileSpec
     std::map<std::string, SettingEntry> settings;  ///< keys the core does not own
     std::string baseDirectory;          ///< for relative {file: ...} references
 
-    /// A stable text of everything above, for "did this profile change?".
+    /// A digest of everything above, for "did this profile change?".
     std::string fingerprint;
+    /// The core keys had errors (listed in Config::errors): the profile is
+    /// only checked against its flow's schema, never built.
+    bool hasErrors = false;
 };
 
 /// A whole configuration file.
@@ -94,6 +97,9 @@ struct Config
     BrokerSettings broker;
     std::vector<ProfileSpec> profiles;
     YAML::Node root;                    ///< for the POCO configuration view (logging.*)
+    /// Errors in the core keys (ConfigLoader::parseFile); the flows' settings
+    /// are checked once plugins are loaded, so that one pass reports both.
+    std::vector<ConfigError> errors;
 
     const ProfileSpec* findProfile(const std::string& name) const;
 };

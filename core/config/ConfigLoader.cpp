@@ -3,15 +3,20 @@
 #include "AtomicFile.h"
 #include "DefaultPaths.h"
 #include "FileSystem.h"
+#include "OutputTargets.h"
 
+#include "YamlLimits.h"
 #include "YamlReader.h"
 
+#include <Poco/DigestEngine.h>
 #include <Poco/Environment.h>
 #include <Poco/Path.h>
+#include <Poco/SHA2Engine.h>
 
 #include "Suggest.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <regex>
@@ -76,7 +81,9 @@ public:
         std::string defaultsText;
         if (defaults && !defaults.IsNull())
         {
+            const std::size_t errorsBefore = _reader.diagnostics().size();
             parseProfileKeys(defaults, "defaults", base, true);
+            _defaultsHaveErrors = _reader.diagnostics().size() != errorsBefore;
             defaultsText = YAML::Dump(defaults);
         }
         if (profiles && !profiles.IsNull())
@@ -284,8 +291,21 @@ private:
         if (value.IsScalar() && std::regex_match(value.Scalar(), octal))
         {
             unsigned mode = static_cast<unsigned>(std::stoul(value.Scalar(), nullptr, 8));
-            if (mode <= 07777)
-                return mode;
+            char text[8];
+            std::snprintf(text, sizeof text, "%04o", mode);
+            if (mode & 07000)
+            {
+                _reader.error(value, what + " " + text + " has setuid, setgid or sticky bits, which a token file "
+                                                         "must not have");
+                return std::nullopt;
+            }
+            if (mode & 0002)
+            {
+                _reader.error(value, what + " " + text + " lets anyone on the machine change the token; drop the "
+                                                         "write bit for others");
+                return std::nullopt;
+            }
+            return mode;
         }
         _reader.error(value, what + " must be an octal file mode such as \"0640\" (quote it in YAML)");
         return std::nullopt;
@@ -398,6 +418,12 @@ private:
             _reader.error(node, "profiles must be a mapping of profile names to settings");
             return;
         }
+        if (node.size() > ConfigLoader::kMaxProfiles)
+        {
+            _reader.error(node, "there are " + std::to_string(node.size()) + " profiles; one configuration may have at most " +
+                                    std::to_string(ConfigLoader::kMaxProfiles));
+            return;
+        }
         std::set<std::string> seen;
         for (auto it = node.begin(); it != node.end(); ++it)
         {
@@ -425,6 +451,7 @@ private:
                 _reader.error(body, "profile '" + name + "' must be a mapping of settings");
                 continue;
             }
+            const std::size_t errorsBefore = _reader.diagnostics().size();
             parseProfileKeys(body, "profile '" + name + "'", profile, false);
             if (profile.flow.empty())
                 _reader.error(keyNode, "profile '" + name + "' has no 'flow' (e.g. flow: pat)");
@@ -435,38 +462,66 @@ private:
                 if (output.kind == OutputSpec::Kind::Env && output.path.empty())
                     output.path = Poco::Path(Poco::Path(config.broker.stateDir).makeDirectory(), name + ".env").toString();
             }
-            profile.fingerprint = defaultsText + "\n---\n" + YAML::Dump(body);
+            profile.fingerprint = fingerprint(defaultsText, body);
+            profile.hasErrors = _defaultsHaveErrors || _reader.diagnostics().size() != errorsBefore;
             config.profiles.push_back(std::move(profile));
         }
     }
 
+    /// A digest, not the text: every profile repeats `defaults`.
+    static std::string fingerprint(const std::string& defaultsText, const YAML::Node& body)
+    {
+        Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
+        sha256.update(defaultsText);
+        sha256.update("\n---\n");
+        sha256.update(YAML::Dump(body));
+        return Poco::DigestEngine::digestToHex(sha256.digest());
+    }
+
     YamlReader _reader;
     std::string _baseDirectory;
+    bool _defaultsHaveErrors = false;
 };
 
 } // namespace
 
 Config ConfigLoader::loadFile(const std::string& path)
 {
+    Config config = parseFile(path);
+    if (!config.errors.empty())
+        throw ConfigErrors(config.errors);
+    return config;
+}
+
+Config ConfigLoader::parseFile(const std::string& path)
+{
     const std::string absolute = Poco::Path(path).absolute().toString();
+    const YamlLimits limits;
     // readWholeFile, not std::ifstream: on Windows a narrow stream takes the
     // name in the ANSI code page and MAX_PATH, and the path may be neither.
     std::string text;
+    auto refuse = [&](const std::string& message) {
+        return ConfigErrors({ConfigError(SourceLocation{path, 0, 0}, message)});
+    };
     try
     {
-        text = readWholeFile(absolute);
+        text = readWholeFile(absolute, limits.fileBytes);
     }
     catch (const FileMissing&)
     {
-        throw ConfigErrors({ConfigError(SourceLocation{path, 0, 0},
-                                        "cannot open the configuration file: No such file or directory")});
+        throw refuse("cannot open the configuration file: No such file or directory");
+    }
+    catch (const FileTooLarge&)
+    {
+        throw ConfigErrors({ConfigError(SourceLocation{path, 1, 1}, "the file is larger than " +
+                                                                        describeBytes(limits.fileBytes) +
+                                                                        ", the most a configuration may have")});
     }
     catch (const std::exception& e)
     {
-        throw ConfigErrors({ConfigError(SourceLocation{path, 0, 0}, std::string("cannot open the configuration file: ") +
-                                                                       e.what())});
+        throw refuse(std::string("cannot open the configuration file: ") + e.what());
     }
-    Config config = loadString(text, path, Poco::Path(absolute).parent().toString());
+    Config config = parseText(text, path, Poco::Path(absolute).parent().toString(), absolute);
     config.path = absolute;
     return config;
 }
@@ -474,7 +529,26 @@ Config ConfigLoader::loadFile(const std::string& path)
 Config ConfigLoader::loadString(const std::string& text, const std::string& displayName,
                                 const std::string& baseDirectory)
 {
+    Config config = parseString(text, displayName, baseDirectory);
+    if (!config.errors.empty())
+        throw ConfigErrors(config.errors);
+    return config;
+}
+
+Config ConfigLoader::parseString(const std::string& text, const std::string& displayName,
+                                 const std::string& baseDirectory)
+{
+    return parseText(text, displayName, baseDirectory, resolvePath(displayName, baseDirectory));
+}
+
+Config ConfigLoader::parseText(const std::string& text, const std::string& displayName,
+                               const std::string& baseDirectory, const std::string& configFile)
+{
     Diagnostics diagnostics;
+    // Bounds first, on parser events: yaml-cpp's node tree shares an alias's
+    // target, but walking or dumping it expands every alias.
+    if (!checkYamlLimits(text, displayName, diagnostics))
+        diagnostics.throwIfAny();
     YAML::Node root;
     try
     {
@@ -487,7 +561,8 @@ Config ConfigLoader::loadString(const std::string& text, const std::string& disp
     }
     Parser parser(displayName, baseDirectory, diagnostics);
     Config config = parser.parse(root);
-    diagnostics.throwIfAny();
+    config.errors = diagnostics.errors();
+    checkOutputTargets(config, configFile);
     config.path = displayName;
     return config;
 }

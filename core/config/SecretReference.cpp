@@ -1,30 +1,51 @@
 #include "SecretReference.h"
 
 #include "ConfigLoader.h"
+#include "FileSystem.h"
 
 #include <Poco/Environment.h>
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace TokenBroker {
 
 namespace {
 
-std::optional<std::string> readSecretFile(const std::string& path, const YAML::Node& node, const std::string& what,
-                                          YamlReader& reader)
+/// A file a value may be read from is at most this large.
+constexpr std::size_t kMaxReferencedFile = 64 * 1024;
+
+std::optional<std::string> readReferencedFile(const std::string& path, const YAML::Node& node, const std::string& what,
+                                              bool secret, YamlReader& reader)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
+    std::string text;
+    try
     {
-        reader.error(node, "cannot read " + what + " from file " + path + ": " + std::strerror(errno));
+        text = readSettingFile(path, kMaxReferencedFile, secret);
+    }
+    catch (const FileMissing&)
+    {
+        reader.error(node, "cannot read " + what + " from file " + path + ": No such file or directory");
         return std::nullopt;
     }
-    std::ostringstream content;
-    content << in.rdbuf();
-    std::string text = content.str();
+    catch (const FileTooLarge&)
+    {
+        reader.error(node, "file " + path + " for " + what + " is larger than " + std::to_string(kMaxReferencedFile / 1024) +
+                               " KiB; is it the right file?");
+        return std::nullopt;
+    }
+    catch (const FileExposed& e)
+    {
+        reader.error(node, "refusing " + what + " from " + (secret ? "a file others may read: " : "that file: ") + e.what());
+        return std::nullopt;
+    }
+    catch (const std::exception& e)
+    {
+        // "cannot read PATH: REASON" from the platform: the path once.
+        std::string reason = e.what();
+        const std::string prefix = "cannot read " + path + ": ";
+        if (reason.rfind(prefix, 0) == 0)
+            reason.erase(0, prefix.size());
+        reader.error(node, "cannot read " + what + " from file " + path + ": " + reason);
+        return std::nullopt;
+    }
     if (!text.empty() && text.back() == '\n')
         text.pop_back();
     if (!text.empty() && text.back() == '\r')
@@ -40,7 +61,7 @@ std::optional<std::string> readSecretFile(const std::string& path, const YAML::N
 } // namespace
 
 std::optional<std::string> resolveReference(const YAML::Node& value, const std::string& what,
-                                            const std::string& baseDirectory, YamlReader& reader)
+                                            const std::string& baseDirectory, bool secret, YamlReader& reader)
 {
     if (value.IsScalar())
         return value.Scalar();
@@ -55,7 +76,7 @@ std::optional<std::string> resolveReference(const YAML::Node& value, const std::
     if (!target)
         return std::nullopt;
     if (kind == "file")
-        return readSecretFile(ConfigLoader::resolvePath(*target, baseDirectory), entry->second, what, reader);
+        return readReferencedFile(ConfigLoader::resolvePath(*target, baseDirectory), entry->second, what, secret, reader);
     if (kind == "env")
     {
         if (!Poco::Environment::has(*target) || Poco::Environment::get(*target).empty())

@@ -14,7 +14,7 @@ namespace {
 
 std::unique_ptr<LoadedConfig> load(const std::string& path, const std::shared_ptr<const StopSignal>& stop)
 {
-    Config config = ConfigLoader::loadFile(path);
+    Config config = ConfigLoader::parseFile(path);
     auto plugins = LoadedConfig::loadPlugins(config.broker);
     return std::make_unique<LoadedConfig>(std::move(config), plugins, Clock::system(), stop);
 }
@@ -79,6 +79,14 @@ bool Daemon::reload(std::string& errors)
             _logger.error("%s", std::string(error.what()));
         _logger.error("reload failed; still running the previous configuration");
         errors = e.what();
+        return false;
+    }
+    catch (const std::exception& e)
+    {
+        // Anything else, memory included: the running configuration is
+        // untouched until the new one is whole.
+        errors = _configPath + ": " + e.what();
+        _logger.error("reload failed: %s; still running the previous configuration", errors);
         return false;
     }
     const BrokerSettings& settings = next->config().broker;

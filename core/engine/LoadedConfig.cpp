@@ -72,7 +72,10 @@ LoadedConfig::LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugin
     , _stop(std::move(stop))
     , _state(std::make_shared<StateStore>(_config.broker.stateDir))
 {
+    // The core keys' errors and the flows' in one report.
     Diagnostics diagnostics;
+    for (const auto& error : _config.errors)
+        diagnostics.add(error);
     for (const auto& spec : _config.profiles)
     {
         if (auto profile = build(spec, diagnostics))
@@ -94,6 +97,8 @@ std::shared_ptr<Profile> LoadedConfig::find(const std::string& name) const
 std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostics& diagnostics)
 {
     auto flow = _plugins->findFlow(spec.flow);
+    if (!flow && spec.flow.empty())
+        return nullptr;  // already reported: no 'flow'
     if (!flow)
     {
         std::string message = "profile '" + spec.name + "': no plugin provides flow '" + spec.flow + "'" +
@@ -105,6 +110,8 @@ std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostic
     }
     const std::size_t before = diagnostics.size();
     Poco::JSON::Object::Ptr settings = bindSettings(spec, flow->flow->schema, diagnostics);
+    if (spec.hasErrors)
+        return nullptr;
     std::vector<std::unique_ptr<Output>> outputs;
     for (const auto& outputSpec : spec.outputs)
     {

@@ -3,6 +3,7 @@
 #include "FileLock.h"
 #include "FileSystem.h"
 #include "RotationHook.h"
+#include "TokenRules.h"
 
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
@@ -144,6 +145,13 @@ FlowResult Profile::store(FlowResult result)
     Token& token = result.token;
     const std::int64_t now = _clock.nowSeconds();
     token.obtainedAt = now;
+    if (auto refusal = tokenRefusal(token, now))
+    {
+        const std::string message = "refused the token the " + _spec.flow + " flow returned: " + *refusal +
+                                    "; nothing was written";
+        _logger.warning("%s", message);
+        return retryable(message);
+    }
     if (token.expires() && token.expiresAt <= now)
     {
         // Publishing it would withdraw it at once and renew again: a tight
@@ -222,7 +230,7 @@ std::optional<FlowResult> Profile::adoptStoredToken()
     {
         _logger.warning("cannot read the stored token: %s", std::string(e.what()));
     }
-    if (!token || !token->validAt(_clock.nowSeconds()))
+    if (!token || !usable(*token))
         return std::nullopt;
     return publish(*token);
 }
@@ -230,9 +238,16 @@ std::optional<FlowResult> Profile::adoptStoredToken()
 std::optional<Token> Profile::peekStoredToken() const
 {
     auto token = _state->peekToken(_spec.name, _identity, _settingsDigest);
-    if (!token || !token->validAt(_clock.nowSeconds()))
+    if (!token || !usable(*token))
         return std::nullopt;
     return token;
+}
+
+bool Profile::usable(const Token& stored) const
+{
+    // A state file is ours, but it is checked as strictly as an answer.
+    const std::int64_t now = _clock.nowSeconds();
+    return stored.validAt(now) && !tokenRefusal(stored, now);
 }
 
 bool Profile::expire()
@@ -291,6 +306,12 @@ std::optional<Token> Profile::current() const
 {
     std::lock_guard<std::mutex> lock(_statusMutex);
     return _current;
+}
+
+bool Profile::outputsCurrent() const
+{
+    std::lock_guard<std::mutex> lock(_statusMutex);
+    return !_publishPending;
 }
 
 std::string Profile::lastError() const

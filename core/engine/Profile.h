@@ -63,6 +63,9 @@ public:
     /// publishes the token like renew().
     FlowResult login(LoginInteraction& interaction);
     bool supportsLogin() const { return _flow->supportsLogin(); }
+    /// Every output holds the current token (false while one cannot be
+    /// written, e.g. on a full disk: the files may hold an older token).
+    bool outputsCurrent() const;
 
     /// The stored token if it is still valid, read without taking a lock,
     /// writing or moving anything. Throws StateUnreadable.
@@ -93,6 +96,8 @@ public:
     const std::string& description() const { return _description; }
 
 private:
+    /// A stored token is valid now and passes tokenRefusal().
+    bool usable(const Token& stored) const;
     /// A new token from the flow, under the state lock: checked (not
     /// already expired), stamped and stored.
     FlowResult store(FlowResult result);

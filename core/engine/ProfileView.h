@@ -15,6 +15,7 @@ struct ProfileView
     ProfileStatus status = ProfileStatus::Starting;
     std::int64_t expiresAt = 0;        ///< Unix seconds; 0 = none or no token
     bool hasToken = false;             ///< a token is published (valid unless past expiresAt)
+    bool outputsCurrent = true;        ///< every output holds that token
     std::int64_t nextRefreshMs = 0;    ///< Unix ms; INT64_MAX = not scheduled
     int consecutiveFailures = 0;
     std::uint64_t refreshes = 0;       ///< successful renewals

@@ -1,5 +1,7 @@
 #include "RefreshTiming.h"
 
+#include "TokenRules.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -15,7 +17,11 @@ std::int64_t RefreshTiming::renewAt(std::int64_t obtainedAt, std::int64_t expire
 {
     if (expiresAt == 0)
         return std::numeric_limits<std::int64_t>::max();
-    const double lifetime = static_cast<double>(std::max<std::int64_t>(0, expiresAt - obtainedAt));
+    // Saturating: tokens are checked (TokenRules.h), but this arithmetic
+    // must not overflow whatever it is given.
+    const std::int64_t seconds =
+        expiresAt <= obtainedAt ? 0 : std::min<std::int64_t>(expiresAt - obtainedAt, kMaxTokenLifetimeSeconds);
+    const double lifetime = static_cast<double>(seconds);
     const std::int64_t at = obtainedAt * 1000 + static_cast<std::int64_t>(lifetime * 1000.0 * _policy.at);
     return std::max(at, obtainedAt * 1000 + 1000);
 }
@@ -32,7 +38,7 @@ std::int64_t RefreshTiming::retryDelay(int failures, std::int64_t retryAfterSeco
     // A server may ask for a long pause, but not for one that outlasts
     // every sane outage: an hour at most.
     constexpr std::int64_t maxRetryAfterMs = 3600 * 1000;
-    return std::max(jitter(_random), std::min(retryAfterSeconds * 1000, maxRetryAfterMs));
+    return std::max(jitter(_random), std::min(retryAfterSeconds, maxRetryAfterMs / 1000) * 1000);
 }
 
 } // namespace TokenBroker

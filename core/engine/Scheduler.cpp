@@ -191,6 +191,7 @@ std::vector<ProfileView> Scheduler::snapshot() const
         view.name = profile.name();
         view.flow = profile.spec().flow;
         view.status = profile.status();
+        view.outputsCurrent = profile.outputsCurrent();
         if (auto token = profile.current())
         {
             view.hasToken = true;

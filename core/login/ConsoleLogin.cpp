@@ -1,6 +1,7 @@
 #include "ConsoleLogin.h"
 
 #include "OpenBrowser.h"
+#include "PrintableText.h"
 #include "RedirectListener.h"
 
 #include <chrono>
@@ -19,8 +20,9 @@ void ConsoleLogin::show(const Poco::JSON::Object& event)
     const std::string kind = event.optValue<std::string>("kind", "");
     if (kind == "device_code")
     {
-        const std::string uri = event.optValue<std::string>("verification_uri", "");
-        const std::string code = event.optValue<std::string>("user_code", "");
+        // Both come from the server: shown as text, never as terminal codes.
+        const std::string uri = printableText(event.optValue<std::string>("verification_uri", ""), 512);
+        const std::string code = printableText(event.optValue<std::string>("user_code", ""), 64);
         const auto minutes = (event.optValue<Poco::Int64>("expires_in", 0) + 59) / 60;
         const std::string direct = uri + (uri.find('?') == std::string::npos ? "?" : "&") + "user_code=" + code;
         _out << "\n"
@@ -32,12 +34,12 @@ void ConsoleLogin::show(const Poco::JSON::Object& event)
              << "      " << direct << "\n\n"
              << "  The code expires in " << minutes << " minute" << (minutes == 1 ? "" : "s") << ".\n\n";
         _out.flush();
-        if (_openBrowser)
+        if (_openBrowser && (uri.rfind("https://", 0) == 0 || uri.rfind("http://", 0) == 0))
             openBrowser(direct);
     }
     else if (kind == "progress")
     {
-        _out << "  " << event.optValue<std::string>("message", "") << "\n";
+        _out << "  " << printableText(event.optValue<std::string>("message", "")) << "\n";
         _out.flush();
     }
 }

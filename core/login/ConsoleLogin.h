@@ -22,7 +22,6 @@ public:
 private:
     std::ostream& _out;
     bool _openBrowser;
-    bool _progressOnLine = false;
 };
 
 } // namespace TokenBroker

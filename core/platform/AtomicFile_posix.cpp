@@ -2,6 +2,7 @@
 
 #include "Accounts.h"
 #include "FileSystem.h"
+#include "TrustedPath_posix.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -9,6 +10,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <random>
+#include <tuple>
 
 namespace TokenBroker {
 
@@ -33,18 +37,6 @@ void writeAll(int fd, const std::string& content, const std::string& tempPath)
     }
 }
 
-void syncDirectory(const std::string& dir)
-{
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        throw WriteError(errorText("cannot open directory", dir, errno));
-    int rc = ::fsync(fd);
-    int error = errno;
-    ::close(fd);
-    if (rc != 0)
-        throw WriteError(errorText("cannot sync directory", dir, error));
-}
-
 } // namespace
 
 std::optional<std::string> modeUnsupportedReason()
@@ -62,10 +54,6 @@ std::string describeAccess(const FileAttributes& attributes)
 void writeFileAtomically(const std::string& path, const std::string& content, const FileAttributes& attributes,
                          bool createParents)
 {
-    const std::string dir = parentDirectory(path);
-    if (createParents)
-        makeDirectories(dir);
-
     uid_t uid = static_cast<uid_t>(-1);
     gid_t gid = static_cast<gid_t>(-1);
     if (!attributes.owner.empty())
@@ -83,15 +71,39 @@ void writeFileAtomically(const std::string& path, const std::string& content, co
         gid = *id;
     }
 
-    const std::string base = path.substr(path.find_last_of('/') + 1);
-    std::string tempPath = dir + "/." + base + ".tmp.XXXXXX";
-    int fd = ::mkostemp(tempPath.data(), O_CLOEXEC);
-    if (fd < 0)
-        throw WriteError(errorText("cannot create a temporary file in", dir, errno));
+    // Every step is relative to the directory reached by the trusted walk:
+    // no directory or link another user controls can redirect the write.
+    Posix::Descriptor dir;
+    std::string dirPath, base;
     try
     {
-        // mkostemp creates the file 0600, so the content is never readable
-        // by others before the requested mode is in place.
+        std::tie(dirPath, base) = Posix::splitPath(path);
+        dir = Posix::openDirectory(dirPath, Posix::Trust{uid}, createParents, 0750);
+    }
+    catch (const Posix::PathRefused& e)
+    {
+        throw WriteError("cannot write " + path + ": " + e.what());
+    }
+
+    std::string tempName;
+    int fd = -1;
+    std::random_device random;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt)
+    {
+        char suffix[16];
+        std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(random()));
+        tempName = "." + base + ".tmp." + suffix;
+        // O_EXCL|O_NOFOLLOW: a name someone planted is never opened; 0600
+        // keeps the content private until the requested mode is in place.
+        fd = ::openat(dir.get(), tempName.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            throw WriteError(errorText("cannot create a temporary file in", dirPath, errno));
+    }
+    if (fd < 0)
+        throw WriteError("cannot create a temporary file in " + dirPath + ": every name tried exists");
+    const std::string tempPath = dirPath + "/" + tempName;
+    try
+    {
         writeAll(fd, content, tempPath);
         if (::fchmod(fd, attributes.mode) != 0)
             throw WriteError(errorText("cannot set mode of", tempPath, errno));
@@ -103,17 +115,20 @@ void writeFileAtomically(const std::string& path, const std::string& content, co
         fd = -1;
         if (rc != 0)
             throw WriteError(errorText("cannot close", tempPath, errno));
-        if (::rename(tempPath.c_str(), path.c_str()) != 0)
+        // renameat replaces whatever entry has the name, a planted link
+        // included, and never follows it.
+        if (::renameat(dir.get(), tempName.c_str(), dir.get(), base.c_str()) != 0)
             throw WriteError(errorText("cannot replace", path, errno));
     }
     catch (...)
     {
         if (fd >= 0)
             ::close(fd);
-        ::unlink(tempPath.c_str());
+        ::unlinkat(dir.get(), tempName.c_str(), 0);
         throw;
     }
-    syncDirectory(dir);
+    if (::fsync(dir.get()) != 0)
+        throw WriteError(errorText("cannot sync directory", dirPath, errno));
 }
 
 } // namespace TokenBroker

@@ -1,10 +1,13 @@
 #include "FileLock.h"
 
+#include "TrustedPath_posix.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace TokenBroker {
@@ -20,7 +23,21 @@ std::string failure(const std::string& what, const std::string& path, int error)
 
 void FileLock::open(const std::string& path)
 {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    // Through the trusted walk: a state directory another user made, or a
+    // link planted on the way, never gets a file created where they chose.
+    Posix::Descriptor dir;
+    std::string name;
+    try
+    {
+        std::string dirPath;
+        std::tie(dirPath, name) = Posix::splitPath(path);
+        dir = Posix::openDirectory(dirPath, Posix::Trust{}, false, 0);
+    }
+    catch (const Posix::PathRefused& e)
+    {
+        throw WriteError("cannot open lock file " + path + ": " + e.what());
+    }
+    int fd = ::openat(dir.get(), name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         throw WriteError(failure("cannot open lock file", path, errno));
     _handle = fd;

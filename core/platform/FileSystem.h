@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -34,10 +35,35 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/// The content of a file. Throws FileMissing when there is none, and
-/// std::runtime_error ("cannot read PATH: Permission denied") when it
-/// exists but cannot be read.
-std::string readWholeFile(const std::string& path);
+/// readWholeFile() stopped at its limit: the file is larger.
+class FileTooLarge : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The content of a file. Throws FileMissing when there is none, FileTooLarge
+/// when it holds more than `limit` bytes (read no further, so a hostile file
+/// or a device such as /dev/zero cannot exhaust memory), and
+/// std::runtime_error ("cannot read PATH: Permission denied") when it exists
+/// but cannot be read.
+std::string readWholeFile(const std::string& path, std::size_t limit = static_cast<std::size_t>(-1));
+
+/// readSettingFile() refused a file: not a regular file, or a secret that
+/// others could read or change.
+class FileExposed : public std::runtime_error
+{
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// readWholeFile() for a file a setting is read from ({file: PATH}): a
+/// regular file only (a FIFO or a device planted there cannot hang or flood
+/// the daemon), read up to `limit`. When `secret` (a private key, a client
+/// secret, a token) it must also, on POSIX and as ssh requires, be closed to
+/// group and others. Both are judged on the descriptor the content is read
+/// from. On Windows only the size is checked (the ACL is not judged).
+std::string readSettingFile(const std::string& path, std::size_t limit, bool secret);
 
 /// The directory part of `path` ("." when there is none).
 std::string parentDirectory(const std::string& path);

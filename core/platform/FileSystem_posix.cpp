@@ -1,6 +1,7 @@
 #include "FileSystem.h"
 
 #include "AtomicFile.h"
+#include "TrustedPath_posix.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -8,6 +9,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <tuple>
+#include <utility>
 
 namespace TokenBroker {
 
@@ -30,52 +34,72 @@ std::string parentDirectory(const std::string& path)
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+namespace {
+
+/// The walk of TrustedPath_posix.h, its refusal as a WriteError.
+Posix::Descriptor trustedDirectory(const std::string& dir, bool create, mode_t mode)
+{
+    try
+    {
+        return Posix::openDirectory(dir, Posix::Trust{}, create, mode);
+    }
+    catch (const Posix::PathRefused& e)
+    {
+        throw WriteError(e.what());
+    }
+}
+
+std::pair<Posix::Descriptor, std::string> trustedParent(const std::string& path, bool create)
+{
+    std::string dir, name;
+    try
+    {
+        std::tie(dir, name) = Posix::splitPath(path);
+    }
+    catch (const Posix::PathRefused& e)
+    {
+        throw WriteError(e.what());
+    }
+    return {trustedDirectory(dir, create, 0750), name};
+}
+
+} // namespace
+
 void makeDirectories(const std::string& dir)
 {
-    struct stat st;
-    if (::stat(dir.c_str(), &st) == 0)
-    {
-        if (!S_ISDIR(st.st_mode))
-            throw WriteError(dir + " exists and is not a directory");
-        return;
-    }
-    if (errno != ENOENT)
-        throw WriteError(errorText("cannot inspect", dir, errno));
-    makeDirectories(parentDirectory(dir));
-    if (::mkdir(dir.c_str(), 0750) != 0)
-    {
-        if (errno != EEXIST)
-            throw WriteError(errorText("cannot create directory", dir, errno));
-        return;  // created concurrently by someone else: leave its mode alone
-    }
-    // mkdir() applies the umask; the documented mode is 0750 whatever it is.
-    if (::chmod(dir.c_str(), 0750) != 0)
-        throw WriteError(errorText("cannot set mode of", dir, errno));
+    trustedDirectory(dir, true, 0750);
 }
 
 void makePrivateDirectory(const std::string& path)
 {
-    makeDirectories(parentDirectory(path));
-    if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+    auto [parent, name] = trustedParent(path, true);
+    if (::mkdirat(parent.get(), name.c_str(), 0700) != 0 && errno != EEXIST)
         throw WriteError(errorText("cannot create directory", path, errno));
+    // Reached by the same walk, so that a link or a directory planted in
+    // its place is judged like any other.
+    Posix::Descriptor dir = trustedDirectory(path, false, 0700);
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
+    if (::fstat(dir.get(), &st) != 0)
         throw WriteError(errorText("cannot inspect", path, errno));
-    if (!S_ISDIR(st.st_mode))
-        throw WriteError(path + " exists and is not a directory");
-    if ((st.st_mode & 077) != 0 && ::chmod(path.c_str(), 0700) != 0)
+    if ((st.st_mode & 077) != 0 && ::fchmod(dir.get(), 0700) != 0)
         throw WriteError(errorText("cannot restrict permissions of", path, errno));
 }
 
 void removeFile(const std::string& path)
 {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+        return;  // already gone
+    auto [parent, name] = trustedParent(path, false);
+    if (::unlinkat(parent.get(), name.c_str(), 0) != 0 && errno != ENOENT)
         throw WriteError(errorText("cannot remove", path, errno));
 }
 
 void renameFile(const std::string& from, const std::string& to)
 {
-    if (::rename(from.c_str(), to.c_str()) != 0)
+    auto [fromDir, fromName] = trustedParent(from, false);
+    auto [toDir, toName] = trustedParent(to, false);
+    if (::renameat(fromDir.get(), fromName.c_str(), toDir.get(), toName.c_str()) != 0)
         throw WriteError(errorText("cannot rename", from, errno));
 }
 
@@ -85,15 +109,67 @@ bool isDirectory(const std::string& path)
     return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-std::string readWholeFile(const std::string& path)
+namespace {
+
+int openForReading(const std::string& path)
 {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
     {
         if (errno == ENOENT)
             throw FileMissing(path + " does not exist");
         throw std::runtime_error(errorText("cannot read", path, errno));
     }
+    return fd;
+}
+
+std::string readOpenFile(int fd, const std::string& path, std::size_t limit);
+
+} // namespace
+
+std::string readWholeFile(const std::string& path, std::size_t limit)
+{
+    return readOpenFile(openForReading(path), path, limit);
+}
+
+std::string readSettingFile(const std::string& path, std::size_t limit, bool secret)
+{
+    // O_NONBLOCK: a FIFO planted in place of the file must not hang the
+    // daemon before fstat can tell it is no regular file.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+    {
+        if (errno == ENOENT)
+            throw FileMissing(path + " does not exist");
+        throw std::runtime_error(errorText("cannot read", path, errno));
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0)
+    {
+        const int error = errno;
+        ::close(fd);
+        throw std::runtime_error(errorText("cannot inspect", path, error));
+    }
+    if (!S_ISREG(st.st_mode))
+    {
+        ::close(fd);
+        throw FileExposed(path + " is not a regular file");
+    }
+    if (secret && (st.st_mode & 077))
+    {
+        ::close(fd);
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw FileExposed(path + " is open to group or others (mode " + mode + "); run chmod 600 " + path);
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return readOpenFile(fd, path, limit);
+}
+
+namespace {
+
+std::string readOpenFile(int fd, const std::string& path, std::size_t limit)
+{
     std::string content;
     char buffer[8192];
     while (true)
@@ -110,9 +186,16 @@ std::string readWholeFile(const std::string& path)
         if (n == 0)
             break;
         content.append(buffer, static_cast<std::size_t>(n));
+        if (content.size() > limit)
+        {
+            ::close(fd);
+            throw FileTooLarge(path + " is larger than " + std::to_string(limit) + " bytes");
+        }
     }
     ::close(fd);
     return content;
 }
+
+} // namespace
 
 } // namespace TokenBroker

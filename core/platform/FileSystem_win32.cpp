@@ -94,7 +94,7 @@ bool isDirectory(const std::string& path)
     return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY);
 }
 
-std::string readWholeFile(const std::string& path)
+std::string readWholeFile(const std::string& path, std::size_t limit)
 {
     HANDLE file = ::CreateFileW(longPath(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
                                 nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
@@ -119,9 +119,19 @@ std::string readWholeFile(const std::string& path)
         if (got == 0)
             break;
         content.append(buffer, got);
+        if (content.size() > limit)
+        {
+            ::CloseHandle(file);
+            throw FileTooLarge(path + " is larger than " + std::to_string(limit) + " bytes");
+        }
     }
     ::CloseHandle(file);
     return content;
+}
+
+std::string readSettingFile(const std::string& path, std::size_t limit, bool)
+{
+    return readWholeFile(path, limit);
 }
 
 } // namespace TokenBroker

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -107,6 +108,8 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
         result.error = std::string("pipe: ") + std::strerror(errno);
         return result;
     }
+    // Computed before fork: sysconf need not be async-signal-safe.
+    const long openMax = std::min<long>(::sysconf(_SC_OPEN_MAX) > 0 ? ::sysconf(_SC_OPEN_MAX) : 1024, 1L << 16);
     pid_t pid = ::fork();
     if (pid < 0)
     {
@@ -125,6 +128,15 @@ HookResult runHook(const std::vector<std::string>& argv, const std::map<std::str
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
         ::setpgid(0, 0);
+        // The hook inherits stdin, stdout and stderr, nothing else: not the
+        // admin endpoint's socket nor a TLS connection another thread holds
+        // (libraries open descriptors without O_CLOEXEC), whose keeping by
+        // a hook's background child would outlive the daemon.
+        if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+        {
+            for (long fd = 3; fd < openMax; ++fd)
+                ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+        }
         ::execve(program.c_str(), argp.data(), envp.data());
         int error = errno;
         ssize_t ignored = ::write(execFds[1], &error, sizeof error);

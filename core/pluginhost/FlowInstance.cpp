@@ -1,5 +1,8 @@
 #include "FlowInstance.h"
 
+#include "FatalSignalReport.h"
+#include "PrintableText.h"
+
 #include <Poco/JSON/Parser.h>
 
 #include <sstream>
@@ -15,8 +18,12 @@ FlowInstance::FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Objec
     std::ostringstream json;
     settings->stringify(json);
     char* error = nullptr;
-    int status = _plugin->descriptor().create(flow.flow->name.c_str(), json.str().c_str(), _host->table(), &_instance,
+    int status = 0;
+    {
+        const PluginCallScope inPlugin(_plugin->name(), _flowName, _host->profile(), "create");
+        status = _plugin->descriptor().create(flow.flow->name.c_str(), json.str().c_str(), _host->table(), &_instance,
                                               &error);
+    }
     std::string errorText = take(error);
     if (status == TOKENBROKER_OK && _instance)
         return;
@@ -32,7 +39,7 @@ FlowInstance::FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Objec
         if (!errorText.empty())
             message = errorText;
     }
-    throw SettingsRejected(key, message);
+    throw SettingsRejected(printableText(key, 256), printableText(message));
 }
 
 FlowInstance::~FlowInstance()
@@ -54,7 +61,11 @@ FlowResult FlowInstance::call(Entry entry, const char* what)
 {
     FlowResult result;
     char* raw = nullptr;
-    int status = entry(_instance, _host->table(), &raw);
+    int status = 0;
+    {
+        const PluginCallScope inPlugin(_plugin->name(), _flowName, _host->profile(), what);
+        status = entry(_instance, _host->table(), &raw);
+    }
     std::string text = take(raw);
     Poco::JSON::Object::Ptr object;
     try
@@ -83,7 +94,16 @@ FlowResult FlowInstance::call(Entry entry, const char* what)
         }
         result.status = TOKENBROKER_OK;
         result.token.accessToken = token.extract<std::string>();
-        result.token.expiresAt = expires.isEmpty() ? 0 : expires.convert<Poco::Int64>();
+        try
+        {
+            result.token.expiresAt = expires.isEmpty() ? 0 : expires.convert<Poco::Int64>();
+        }
+        catch (const Poco::Exception&)
+        {
+            result.status = TOKENBROKER_FATAL;
+            result.message = std::string("plugin ") + _plugin->name() + " returned an expiry beyond any clock from " + what;
+            return result;
+        }
         result.token.tokenType = object->optValue<std::string>("token_type", "Bearer");
         return result;
     }
@@ -97,10 +117,19 @@ FlowResult FlowInstance::call(Entry entry, const char* what)
     default:
         result.status = TOKENBROKER_FATAL;
     }
-    result.message = object->optValue<std::string>("message", std::string(what) + " failed");
+    // The message often quotes the server: it reaches logs and terminals
+    // only as printable text.
+    result.message = printableText(object->optValue<std::string>("message", std::string(what) + " failed"));
     Poco::Dynamic::Var retryAfter = object->get("retry_after");
-    if (retryAfter.isInteger() && retryAfter.convert<Poco::Int64>() > 0)
-        result.retryAfter = retryAfter.convert<Poco::Int64>();
+    try
+    {
+        if (retryAfter.isInteger() && retryAfter.convert<Poco::Int64>() > 0)
+            result.retryAfter = retryAfter.convert<Poco::Int64>();
+    }
+    catch (const Poco::Exception&)
+    {
+        // Beyond Int64: no advice taken; the backoff applies.
+    }
     return result;
 }
 

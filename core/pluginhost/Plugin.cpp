@@ -67,20 +67,21 @@ Plugin::Plugin(const std::string& path)
 {
     try
     {
-        _library.load(path, Poco::SharedLibrary::SHLIB_LOCAL);
+        _library = std::make_unique<TrustedLibrary>(path);
     }
-    catch (const Poco::Exception& e)
+    catch (const std::exception& e)
     {
-        throw PluginRefused("cannot load: " + e.message());
+        throw PluginRefused(e.what());
     }
-    if (!_library.hasSymbol(TOKENBROKER_PLUGIN_SYMBOL))
+    void* symbol = _library->symbol(TOKENBROKER_PLUGIN_SYMBOL);
+    if (!symbol)
     {
-        _library.unload();
+        _library.reset();
         throw PluginRefused(std::string("not a tokenbroker plugin: no symbol ") + TOKENBROKER_PLUGIN_SYMBOL);
     }
     try
     {
-        auto entry = reinterpret_cast<tokenbroker_plugin_entry>(_library.getSymbol(TOKENBROKER_PLUGIN_SYMBOL));
+        auto entry = reinterpret_cast<tokenbroker_plugin_entry>(symbol);
         _descriptor = entry(TOKENBROKER_PLUGIN_ABI_VERSION);
         requireDescriptor(_descriptor);
         const std::size_t stride = flowStride(_descriptor);
@@ -102,15 +103,11 @@ Plugin::Plugin(const std::string& path)
     }
     catch (...)
     {
-        _library.unload();
+        _library.reset();
         throw;
     }
 }
 
-Plugin::~Plugin()
-{
-    if (_library.isLoaded())
-        _library.unload();
-}
+Plugin::~Plugin() = default;
 
 } // namespace TokenBroker

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "FlowSchema.h"
+#include "TrustedLibrary.h"
 
 #include <tokenbroker/plugin.h>
 
-#include <Poco/SharedLibrary.h>
 
 #include <memory>
 #include <stdexcept>
@@ -32,9 +32,9 @@ public:
         FlowSchema schema;
     };
 
-    /// Loads the library at an absolute path and checks its descriptor;
-    /// throws PluginRefused with the reason. Does not check file ownership
-    /// (PluginRegistry does that before loading).
+    /// Loads the library at an absolute path, judging the very file loaded
+    /// and the directories above it (TrustedLibrary.h), and checks its
+    /// descriptor; throws PluginRefused with the reason.
     explicit Plugin(const std::string& path);
     ~Plugin();
     Plugin(const Plugin&) = delete;
@@ -48,7 +48,7 @@ public:
 
 private:
     std::string _path;
-    Poco::SharedLibrary _library;
+    std::unique_ptr<TrustedLibrary> _library;
     const tokenbroker_plugin* _descriptor = nullptr;
     std::vector<Flow> _flows;
 };

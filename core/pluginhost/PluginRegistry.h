@@ -31,6 +31,10 @@ public:
     /// anything in it is loaded. A missing directory is a refusal too.
     void loadDirectories(const std::vector<std::string>& directories);
 
+    /// Loads one library, judging the file and every directory above it
+    /// (TrustedLibrary.h); a refusal is recorded, never thrown.
+    void loadFile(const std::string& path);
+
     const std::vector<std::shared_ptr<Plugin>>& plugins() const { return _plugins; }
     const std::vector<Refusal>& refusals() const { return _refusals; }
 
@@ -41,7 +45,6 @@ public:
     static std::vector<std::string> defaultDirectories();
 
 private:
-    void loadFile(const std::string& path);
 
     std::vector<std::shared_ptr<Plugin>> _plugins;
     std::vector<Refusal> _refusals;

@@ -1,5 +1,7 @@
 #include "ProfileHost.h"
 
+#include "PrintableText.h"
+
 #include <Poco/JSON/Parser.h>
 
 #include <openssl/rand.h>
@@ -153,7 +155,8 @@ void ProfileHost::logEntry(void* context, int level, const char* message)
     if (level < Poco::Message::PRIO_FATAL || level > Poco::Message::PRIO_TRACE)
         level = Poco::Message::PRIO_INFORMATION;
     if (logger.is(level))
-        logger.log(Poco::Message(logger.name(), message ? message : "", static_cast<Poco::Message::Priority>(level)));
+        logger.log(Poco::Message(logger.name(), printableText(message ? message : ""),
+                                 static_cast<Poco::Message::Priority>(level)));
 }
 
 int ProfileHost::stateLoadEntry(void* context, char** stateJson)

@@ -40,7 +40,8 @@ std::optional<Poco::Dynamic::Var> convert(const YAML::Node& value, const std::st
     {
     case SettingSchema::Type::String:
     case SettingSchema::Type::Secret:
-        if (auto text = resolveReference(value, what, profile.baseDirectory, reader))
+        if (auto text = resolveReference(value, what, profile.baseDirectory,
+                                         setting.type == SettingSchema::Type::Secret, reader))
         {
             if (text->empty())
             {

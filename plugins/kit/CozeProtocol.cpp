@@ -122,14 +122,71 @@ std::optional<Outcome> classifyEnvelope(const Response& response, const Poco::JS
 
 } // namespace
 
+std::string excerpt(const std::string& text)
+{
+    constexpr std::size_t kLength = 40;
+    return text.size() <= kLength ? text : text.substr(0, kLength) + "...";
+}
+
+std::int64_t absoluteExpiry(const Poco::Dynamic::Var& expiresIn, std::int64_t nowSeconds, std::string& problem)
+{
+    if (expiresIn.isEmpty())
+    {
+        problem = "answer without expires_in";
+        return 0;
+    }
+    const std::string shown = excerpt(expiresIn.isString() ? "\"" + expiresIn.toString() + "\"" : expiresIn.toString());
+    if (!expiresIn.isInteger())
+    {
+        problem = "answer with expires_in " + shown + ", not a whole number of seconds";
+        return 0;
+    }
+    std::int64_t value = 0;
+    try
+    {
+        value = expiresIn.convert<Poco::Int64>();
+    }
+    catch (const Poco::Exception&)
+    {
+        problem = "answer with expires_in " + shown + ", beyond any clock";
+        return 0;
+    }
+    if (value <= 0)
+    {
+        problem = "answer with expires_in " + shown + ", not a positive number";
+        return 0;
+    }
+    // Below 1e9 it is a lifetime in seconds (OAuth), above a time (Coze).
+    const std::int64_t expiresAt = value < kAbsoluteExpiryFrom ? nowSeconds + value : value;
+    if (expiresAt <= nowSeconds)
+        problem = "answer with expires_in " + shown + ", a time already past (this machine's clock says " +
+                  std::to_string(nowSeconds) + ")";
+    else if (expiresAt - nowSeconds > kMaxLifetimeSeconds)
+        problem = "answer with expires_in " + shown + ", more than ten years ahead";
+    return problem.empty() ? expiresAt : 0;
+}
+
 Poco::JSON::Object::Ptr parseObjectAnswer(const Response& response, std::optional<Outcome>& failure,
                                           std::string& errorCode)
 {
+    if (response.status >= 300 && response.status < 400)
+    {
+        // The auth endpoints never redirect: this is a proxy or a captive
+        // portal between us and the server, and it may go away.
+        failure = Coze::failure(TOKENBROKER_RETRY, response,
+                                "HTTP " + std::to_string(response.status) + " redirect" +
+                                    (response.header("location").empty() ? "" : " to " + excerpt(response.header("location"))) +
+                                    " instead of an answer (a proxy?)");
+        return nullptr;
+    }
     Poco::JSON::Object::Ptr body = parseBody(response);
     if (!body)
     {
+        // A 2xx that is not JSON (an HTML proxy page, a truncated answer)
+        // is something on the way, not the server's verdict: retried.
         const std::string text = "HTTP " + std::to_string(response.status) + " with a body that is not a JSON object";
-        failure = Coze::failure(retryableStatus(response.status) ? TOKENBROKER_RETRY : TOKENBROKER_FATAL, response, text);
+        const bool transient = retryableStatus(response.status) || (response.status >= 200 && response.status < 300);
+        failure = Coze::failure(transient ? TOKENBROKER_RETRY : TOKENBROKER_FATAL, response, text);
         return nullptr;
     }
     if (auto classified = classifyEnvelope(response, body, errorCode))
@@ -174,20 +231,13 @@ TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds)
         answer.outcome = failure(TOKENBROKER_RETRY, response, "answer without an access_token");
         return answer;
     }
-    if (!expires.isInteger())
+    std::string problem;
+    const std::int64_t expiresAt = absoluteExpiry(expires, nowSeconds, problem);
+    if (!problem.empty())
     {
-        answer.outcome = failure(TOKENBROKER_RETRY, response, "answer without an integer expires_in");
+        answer.outcome = failure(TOKENBROKER_RETRY, response, problem);
         return answer;
     }
-    std::int64_t expiresAt = expires.convert<Poco::Int64>();
-    if (expiresAt <= 0)
-    {
-        answer.outcome = failure(TOKENBROKER_RETRY, response,
-                                 "answer with expires_in " + std::to_string(expiresAt) + ", not a positive number");
-        return answer;
-    }
-    if (expiresAt < 1000000000)
-        expiresAt += nowSeconds;
     answer.outcome = Outcome::token(token.extract<std::string>(), expiresAt);
     return answer;
 }
@@ -205,10 +255,14 @@ Outcome checkOpenApiAnswer(const Response& response)
     }
     if (response.status == 401 || response.status == 403)
         return failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status) + ": the token was rejected");
+    // Redirects and 2xx pages that are not JSON come from something on
+    // the way (a proxy, a portal), not from the API: transient.
+    if (response.status >= 300 && response.status < 400)
+        return failure(TOKENBROKER_RETRY, response, "HTTP " + std::to_string(response.status) + " redirect instead of an answer (a proxy?)");
     if (response.status < 200 || response.status >= 300)
         return failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status));
     if (!body)
-        return failure(TOKENBROKER_FATAL, response, "answer is not a JSON object");
+        return failure(TOKENBROKER_RETRY, response, "answer is not a JSON object");
     return Outcome::token("", 0);
 }
 

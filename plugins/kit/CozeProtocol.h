@@ -22,11 +22,27 @@ struct TokenAnswer
     std::string errorCode;      ///< error_code / error, for callers that poll (device flow)
 };
 
+/// expires_in values from here on are Unix times, below it lifetimes.
+constexpr std::int64_t kAbsoluteExpiryFrom = 1000000000;
+
+/// The longest lifetime a token answer may claim (ten years, as the host's
+/// own check): anything beyond is a broken or hostile server.
+constexpr std::int64_t kMaxLifetimeSeconds = 10LL * 366 * 24 * 3600;
+
+/// The absolute expiry an answer's `expires_in` means: a positive integer,
+/// a lifetime below kAbsoluteExpiryFrom, a Unix time above it, in the
+/// future and no more than kMaxLifetimeSeconds ahead. Otherwise 0, with
+/// `problem` saying what was received ("answer with expires_in 1e+16, not
+/// a whole number of seconds").
+std::int64_t absoluteExpiry(const Poco::Dynamic::Var& expiresIn, std::int64_t nowSeconds, std::string& problem);
+
+/// At most 40 characters of `text`, for quoting a server in a message.
+std::string excerpt(const std::string& text);
+
 /// Classifies a token-endpoint response: transport-level statuses, the OAuth
-/// error envelope, a non-zero OpenAPI `code`, and a 200 that lacks a usable
-/// access_token or expires_in (never published, RETRY). `expires_in` is
-/// absolute Unix seconds; a value below 1e9 is taken as relative to
-/// `nowSeconds`. The refresh token of a 2xx answer is returned whatever the
+/// error envelope, a non-zero OpenAPI `code`, a redirect or a 2xx that is
+/// not JSON (RETRY: a proxy on the way), and a 200 that lacks a usable
+/// access_token or expires_in (never published, RETRY; see absoluteExpiry). The refresh token of a 2xx answer is returned whatever the
 /// rest of it is worth: the caller must store it before judging the answer.
 TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds);
 

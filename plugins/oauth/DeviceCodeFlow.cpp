@@ -37,8 +37,11 @@ Outcome DeviceCodeFlow::login(Host& host)
     // user_code is documented as an integer and shown as a string: take both.
     const std::string userCode = body->has("user_code") ? body->get("user_code").toString() : std::string();
     const std::string verificationUri = body->optValue<std::string>("verification_uri", "");
-    const std::int64_t expiresIn = body->optValue<Poco::Int64>("expires_in", 300);
-    const std::int64_t interval = std::max<std::int64_t>(body->optValue<Poco::Int64>("interval", 5), _minimumInterval);
+    // A code lives minutes and is polled every few seconds: a server's
+    // numbers outside that (or not numbers) are held to it.
+    const std::int64_t expiresIn = std::clamp<std::int64_t>(numberOr(body, "expires_in", 300), 1, 3600);
+    const std::int64_t interval = std::clamp<std::int64_t>(numberOr(body, "interval", 5), _minimumInterval,
+                                                            std::max<std::int64_t>(_minimumInterval, 60));
     if (deviceCode.empty() || userCode.empty() || verificationUri.empty())
         return Outcome::failure(TOKENBROKER_FATAL, "the device-code answer lacks device_code, user_code or "
                                                    "verification_uri" + Coze::logIdSuffix(response));
@@ -51,6 +54,19 @@ Outcome DeviceCodeFlow::login(Host& host)
     if (!host.interact(event))
         return Outcome::failure(TOKENBROKER_NEEDS_LOGIN, "the device flow needs a person; " + loginHint());
     return poll(host, deviceCode, interval, host.nowSeconds() + expiresIn);
+}
+
+std::int64_t DeviceCodeFlow::numberOr(const Poco::JSON::Object::Ptr& body, const std::string& name, std::int64_t fallback)
+{
+    const Poco::Dynamic::Var value = body->get(name);
+    try
+    {
+        return value.isInteger() ? value.convert<Poco::Int64>() : fallback;
+    }
+    catch (const Poco::Exception&)
+    {
+        return fallback;
+    }
 }
 
 Outcome DeviceCodeFlow::poll(Host& host, const std::string& deviceCode, std::int64_t interval, std::int64_t deadline)

@@ -15,6 +15,9 @@ public:
     Poco::JSON::Object::Ptr describe() const override;
 
 private:
+    /// An integer member of a server answer, or `fallback` when it is
+    /// missing, not an integer or beyond Int64.
+    static std::int64_t numberOr(const Poco::JSON::Object::Ptr& body, const std::string& name, std::int64_t fallback);
     Outcome poll(Host& host, const std::string& deviceCode, std::int64_t interval, std::int64_t deadline);
     void progress(Host& host, const std::string& message) const;
 

@@ -20,24 +20,35 @@ const char* const kSchema = R"json({
   "expires_at": {"type": "string", "summary": "when the token expires: Unix seconds or ISO 8601 (e.g. 2026-12-31T00:00:00Z)"}
 })json";
 
-std::int64_t parseExpiry(const std::string& text)
+std::int64_t parseExpiry(const std::string& text, std::int64_t nowSeconds)
 {
-    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos)
-        return std::stoll(text);
-    int zone = 0;
-    Poco::DateTime parsed;
-    if (!Poco::DateTimeParser::tryParse(text, parsed, zone))
-        throw SettingError("expires_at", "'expires_at' must be Unix seconds or an ISO 8601 date, e.g. 2026-12-31T00:00:00Z");
-    return parsed.timestamp().epochTime() - zone;
+    std::int64_t expiresAt = 0;
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() <= 12)
+        expiresAt = std::stoll(text);
+    else
+    {
+        int zone = 0;
+        Poco::DateTime parsed;
+        if (text.size() > 64 || !Poco::DateTimeParser::tryParse(text, parsed, zone))
+            throw SettingError("expires_at",
+                               "'expires_at' must be Unix seconds or an ISO 8601 date, e.g. 2026-12-31T00:00:00Z");
+        expiresAt = parsed.timestamp().epochTime() - zone;
+    }
+    // The host refuses expiries further out than this (TokenRules.h); say
+    // so at `check` rather than at the first renewal.
+    if (expiresAt - nowSeconds > Coze::kMaxLifetimeSeconds)
+        throw SettingError("expires_at", "'expires_at' is more than ten years ahead; leave it out for a token that "
+                                         "does not expire");
+    return expiresAt;
 }
 
 class PatFlow : public Flow
 {
 public:
-    explicit PatFlow(const Settings& settings)
+    PatFlow(const Settings& settings, std::int64_t nowSeconds)
         : _token(settings.string("token"))
         , _verify(settings.boolean("verify", false))
-        , _expiresAt(settings.has("expires_at") ? parseExpiry(settings.string("expires_at")) : 0)
+        , _expiresAt(settings.has("expires_at") ? parseExpiry(settings.string("expires_at"), nowSeconds) : 0)
     {
         if (_token.find_first_of(" \t\r\n") != std::string::npos)
             throw SettingError("token", "'token' contains white space; check the file or variable it comes from");
@@ -75,9 +86,9 @@ private:
     std::int64_t _expiresAt;
 };
 
-std::unique_ptr<Flow> createFlow(const std::string&, const Settings& settings, Host&)
+std::unique_ptr<Flow> createFlow(const std::string&, const Settings& settings, Host& host)
 {
-    return std::make_unique<PatFlow>(settings);
+    return std::make_unique<PatFlow>(settings, host.nowSeconds());
 }
 
 const tokenbroker_flow kFlows[] = {

@@ -306,11 +306,18 @@ BOOST_AUTO_TEST_CASE(PrivateDirectoryIs0700)
     makePrivateDirectory(dir.file("state/profiles"));
     BOOST_TEST(modeOf(dir.file("state/profiles")) == 0700u);
     BOOST_TEST(modeOf(dir.file("state")) == 0750u);
-    // An existing directory open to others is tightened.
+    // An existing directory others can read is tightened; one others could
+    // have written into is refused, since what they planted would stay.
+    Poco::File(dir.file("readable")).createDirectory();
+    setMode(dir.file("readable"), 0755);
+    makePrivateDirectory(dir.file("readable"));
+    BOOST_TEST(modeOf(dir.file("readable")) == 0700u);
     Poco::File(dir.file("open")).createDirectory();
     setMode(dir.file("open"), 0777);
-    makePrivateDirectory(dir.file("open"));
-    BOOST_TEST(modeOf(dir.file("open")) == 0700u);
+    BOOST_CHECK_EXCEPTION(makePrivateDirectory(dir.file("open")), WriteError, [](const WriteError& e) {
+        return std::string(e.what()).find("is writable by group or others (mode 0777)") != std::string::npos;
+    });
+    BOOST_TEST(modeOf(dir.file("open")) == 0777u);
     writeFile(dir.file("file"), "x");
     BOOST_CHECK_THROW(makePrivateDirectory(dir.file("file")), WriteError);
 }

@@ -12,6 +12,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <sstream>
@@ -278,6 +279,55 @@ BOOST_AUTO_TEST_CASE(UnreadableSecretFileNamesTheFileButNotItsContent)
     BOOST_TEST(bound.errors[0] == "test.yaml:5:20: error: cannot read 'token' from file " + path + ": Permission denied");
     BOOST_TEST(bound.errors[0].find(secret) == std::string::npos);
     BOOST_TEST(!bound.settings->has("token"));
+}
+
+BOOST_AUTO_TEST_CASE(SecretFileOpenToOthersIsRefusedAsSshWould)
+{
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
+    TempDir dir;
+    const std::string secret = "pat_TOP_SECRET_VALUE";
+    for (unsigned mode : {0644u, 0640u, 0604u, 0660u})
+    {
+        const std::string path = dir.file("pat");
+        writeFile(path, secret + "\n", 0600);
+        setMode(path, mode);
+        char text[8];
+        std::snprintf(text, sizeof text, "%04o", mode);
+        Bound bound = bindProfile("    token: { file: pat }\n", dir.path());
+        BOOST_TEST(bound.errors ==
+                       (std::vector<std::string>{"test.yaml:5:20: error: refusing 'token' from a file others may read: " +
+                                                 path + " is open to group or others (mode " + text +
+                                                 "); run chmod 600 " + path}),
+                   boost::test_tools::per_element());
+        BOOST_TEST(!bound.settings->has("token"));
+    }
+    // A setting that is no secret may come from any readable file.
+    writeFile(dir.file("client"), "client-1\n", 0644);
+    Bound plain = bindProfile("    token: t\n    client_id: { file: client }\n", dir.path());
+    BOOST_TEST(plain.errors.empty());
+    BOOST_TEST(plain.settings->getValue<std::string>("client_id") == "client-1");
+}
+
+BOOST_AUTO_TEST_CASE(FifoInPlaceOfASecretFileIsRefusedNotWaitedOn)
+{
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
+    TempDir dir;
+    const std::string path = dir.file("pat");
+    makeFifo(path, 0600);
+    Bound bound = bindProfile("    token: { file: pat }\n", dir.path());
+    BOOST_TEST(bound.errors == (std::vector<std::string>{"test.yaml:5:20: error: refusing 'token' from a file others "
+                                                         "may read: " + path + " is not a regular file"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(ReferencedFileLargerThan64KiBIsRefused)
+{
+    TempDir dir;
+    writeFile(dir.file("huge"), std::string(65 * 1024, 'x'), 0600);
+    BOOST_TEST(bindProfile("    token: { file: huge }\n", dir.path()).errors ==
+                   (std::vector<std::string>{"test.yaml:5:20: error: file " + dir.file("huge") +
+                                             " for 'token' is larger than 64 KiB; is it the right file?"}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(EmptySecretFileIsAnError)

@@ -8,6 +8,8 @@
 
 #include "EngineTestSupport.h"
 
+#include <Poco/File.h>
+
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::Engine;
 
@@ -218,4 +220,35 @@ BOOST_AUTO_TEST_CASE(a_profile_retrying_with_a_still_valid_token_stays_ready)
     BOOST_TEST(contains(world.daemon->admin("GET", "/metrics").body, kReadyMetric + "1\n"));
     BOOST_TEST(contains(world.daemon->admin("GET", "/metrics").body, "tokenbroker_consecutive_failures{profile=\"svc\"} "));
     BOOST_TEST(fileState(world.tokenFile()).exists);
+}
+
+BOOST_AUTO_TEST_CASE(a_profile_whose_outputs_cannot_take_its_token_is_not_ready)
+{
+    // The renewal succeeds but its token cannot reach the files (the output
+    // directory became a file: as final as a full disk, even for root), so
+    // programs read an older token: not ready, and the metrics say why.
+    JwtDaemon world;
+    const std::string out = world.config.outDir();
+    BOOST_TEST(world.daemon->admin("GET", "/readyz").status == 200);
+    BOOST_TEST(contains(world.daemon->admin("GET", "/metrics").body,
+                        "tokenbroker_profile_outputs_current{profile=\"svc\"} 1\n"));
+    const std::string published = fileState(world.tokenFile()).content;
+    Poco::File(out).renameTo(out + ".moved");
+    writeFile(out, "not a directory\n");
+
+    BOOST_REQUIRE_EQUAL(world.daemon->adminPost("/v1/profiles/svc/refresh").status, 202);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return world.daemon->admin("GET", "/readyz").status == 503; }, 15s),
+                       world.daemon->log());
+    const std::string metrics = world.daemon->admin("GET", "/metrics").body;
+    BOOST_TEST(contains(metrics, "tokenbroker_profile_outputs_current{profile=\"svc\"} 0\n"), metrics);
+    BOOST_TEST(contains(metrics, kReadyMetric + "0\n"), metrics);
+
+    // Once the directory is back the retry publishes and it is ready again.
+    Poco::File(out).remove();
+    Poco::File(out + ".moved").renameTo(out);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return world.daemon->admin("GET", "/readyz").status == 200; }, 15s),
+                       world.daemon->log());
+    BOOST_TEST(contains(world.daemon->admin("GET", "/metrics").body,
+                        "tokenbroker_profile_outputs_current{profile=\"svc\"} 1\n"));
+    BOOST_TEST(fileState(world.tokenFile()).content != published, "the new token did not reach the file");
 }

@@ -285,25 +285,134 @@ BOOST_AUTO_TEST_CASE(a_200_with_code_5000_is_retried)
     expectRetriedThenRecovered(busy, "JWT token exchange failed (temporary, retryable): server answered code 5000");
 }
 
-BOOST_AUTO_TEST_SUITE_END()
+// Something between us and the server (a proxy, a portal, a cut
+// connection) rather than the server's verdict: retried, never parked.
 
-BOOST_AUTO_TEST_SUITE(FatalFaults)
-
-BOOST_AUTO_TEST_CASE(a_200_with_a_malformed_body_is_an_error_and_never_published)
+BOOST_AUTO_TEST_CASE(a_200_with_a_truncated_body_is_retried)
 {
     Fault malformed;
     malformed.status = 200;
     malformed.body = R"({"access_token":"czs_half)";
-    expectParkedUntilAsked(malformed, "JWT token exchange rejected: HTTP 200 with a body that is not a JSON object");
+    malformed.count = 2;
+    expectRetriedThenRecovered(malformed, "JWT token exchange failed (temporary, retryable): HTTP 200 with a body that is not a JSON object");
 }
 
-BOOST_AUTO_TEST_CASE(a_200_with_an_empty_body_is_an_error_and_never_published)
+BOOST_AUTO_TEST_CASE(a_200_with_an_empty_body_is_retried)
 {
     Fault empty;
     empty.status = 200;
     empty.body = "";
-    expectParkedUntilAsked(empty, "JWT token exchange rejected: HTTP 200 with a body that is not a JSON object");
+    empty.count = 2;
+    expectRetriedThenRecovered(empty, "JWT token exchange failed (temporary, retryable): HTTP 200 with a body that is not a JSON object");
 }
+
+BOOST_AUTO_TEST_CASE(a_200_html_proxy_page_is_retried)
+{
+    Fault proxy;
+    proxy.status = 200;
+    proxy.body = "<html><head><title>Corporate proxy</title></head><body>Please sign in</body></html>";
+    proxy.headers = {{"Content-Type", "text/html"}};
+    proxy.count = 2;
+    expectRetriedThenRecovered(proxy, "JWT token exchange failed (temporary, retryable): HTTP 200 with a body that is not a JSON object");
+}
+
+BOOST_AUTO_TEST_CASE(a_200_json_array_is_retried)
+{
+    Fault array;
+    array.status = 200;
+    array.body = R"([{"access_token":"czs_in_an_array","expires_in":4102444800}])";
+    array.count = 2;
+    expectRetriedThenRecovered(array, "JWT token exchange failed (temporary, retryable): HTTP 200 with a body that is not a JSON object");
+}
+
+BOOST_AUTO_TEST_CASE(a_302_to_a_login_portal_is_retried)
+{
+    Fault portal;
+    portal.status = 302;
+    portal.body = "";
+    portal.headers = {{"Location", "http://portal.example/login"}};
+    portal.count = 2;
+    expectRetriedThenRecovered(portal, "JWT token exchange failed (temporary, retryable): HTTP 302 redirect to "
+                                       "http://portal.example/login instead of an answer (a proxy?)");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(HostileTokenAnswers)
+
+// A 200 whose token or expiry cannot be right: refused with what was
+// received, never written, retried until the server answers sanely.
+
+Fault answering(const std::string& accessToken, const std::string& expiresIn)
+{
+    Fault fault;
+    fault.status = 200;
+    fault.body = R"({"access_token":)" + accessToken + R"(,"token_type":"Bearer","expires_in":)" + expiresIn + "}";
+    fault.count = 2;
+    return fault;
+}
+
+const std::string kRetryable = "JWT token exchange failed (temporary, retryable): ";
+
+BOOST_AUTO_TEST_CASE(an_expiry_of_1e16_is_refused_as_ten_years_ahead)
+{
+    // Seconds since 1970 that land in the year 316889355: once a busy loop
+    // and a next refresh in year -26912.
+    expectRetriedThenRecovered(answering(R"("czs_far")", "10000000000000000"),
+                               kRetryable + "answer with expires_in 10000000000000000, more than ten years ahead");
+}
+
+BOOST_AUTO_TEST_CASE(an_expiry_of_int64_max_is_refused_as_ten_years_ahead)
+{
+    expectRetriedThenRecovered(answering(R"("czs_far")", "9223372036854775807"),
+                               kRetryable + "answer with expires_in 9223372036854775807, more than ten years ahead");
+}
+
+BOOST_AUTO_TEST_CASE(an_expiry_beyond_int64_is_refused_with_what_was_received)
+{
+    expectRetriedThenRecovered(answering(R"("czs_far")", "18446744073709551615"),
+                               kRetryable + "answer with expires_in 18446744073709551615, beyond any clock");
+}
+
+BOOST_AUTO_TEST_CASE(a_fractional_expiry_is_refused_with_what_was_received)
+{
+    expectRetriedThenRecovered(answering(R"("czs_frac")", "1e16"),
+                               kRetryable + "answer with expires_in 1e+16, not a whole number of seconds");
+}
+
+BOOST_AUTO_TEST_CASE(an_expiry_already_past_is_refused)
+{
+    // 2001-09-09: an absolute time, long gone.
+    expectRetriedThenRecovered(answering(R"("czs_past")", "1000000000"),
+                               kRetryable + "answer with expires_in 1000000000, a time already past");
+}
+
+BOOST_AUTO_TEST_CASE(a_token_with_a_newline_is_never_written)
+{
+    // It would add a line to an env file: COZE_API_TOKEN=x then EVIL=1.
+    expectRetriedThenRecovered(answering(R"("czs_x\nEVIL=1")", "1999999999"),
+                               "refused the token the jwt flow returned: the access token has a newline at offset 5, "
+                               "which a bearer token may not contain; nothing was written");
+}
+
+BOOST_AUTO_TEST_CASE(a_token_with_a_quote_is_never_written)
+{
+    expectRetriedThenRecovered(answering(R"("czs_x\"; rm -rf /")", "1999999999"),
+                               "refused the token the jwt flow returned: the access token has a quote at offset 5, "
+                               "which a bearer token may not contain; nothing was written");
+}
+
+BOOST_AUTO_TEST_CASE(a_token_of_100_kib_is_never_written)
+{
+    // Within the 1 MiB an answer may have, beyond what any token needs.
+    expectRetriedThenRecovered(answering("\"czs_" + std::string(100 * 1024, 'A') + "\"", "1999999999"),
+                               "refused the token the jwt flow returned: the access token has 102404 bytes, more than "
+                               "the 16384 a token may have; nothing was written");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(FatalFaults)
 
 BOOST_AUTO_TEST_CASE(a_200_with_a_non_zero_code_is_an_error_and_never_published)
 {

@@ -111,6 +111,26 @@ BOOST_AUTO_TEST_CASE(the_hook_sees_profile_expiry_and_outputs_but_never_the_toke
     BOOST_TEST(!contains(readFile(envFile), second));
 }
 
+BOOST_AUTO_TEST_CASE(the_hook_inherits_no_descriptor_but_stdin_stdout_and_stderr)
+{
+    // Once a hook got the admin endpoint's listening socket and the live
+    // TLS connection; a background child of it kept the port, and the next
+    // daemon ran without its endpoint.
+    TOKENBROKER_SKIP_ON_WINDOWS("a Windows hook inherits only the handles named in its "
+                                "PROC_THREAD_ATTRIBUTE_HANDLE_LIST (HookProcess_win32.cpp)");
+    TempDir hookDir;
+    const std::string fdsFile = hookDir.file("hook.fds");
+    JwtDaemon world(hook({"fds>" + fdsFile, "say:listed"}));
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: " + kHook + " succeeded; it said: listed", 10s),
+                       world.daemon->log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return fileState(fdsFile).exists; }, 5s));
+    // Renewed with the admin endpoint serving a request at that moment.
+    BOOST_REQUIRE_EQUAL(world.daemon->adminPost("/v1/profiles/svc/refresh").status, 202);
+    BOOST_TEST_REQUIRE(world.waitForRenewals(2), world.daemon->log());
+    BOOST_TEST_REQUIRE(waitUntil([&] { return countOf(world.daemon->log(), "it said: listed") >= 2u; }, 10s));
+    BOOST_TEST(readFile(fdsFile) == "", "the hook inherited:\n" << readFile(fdsFile));
+}
+
 BOOST_AUTO_TEST_CASE(a_hook_that_outlives_on_rotate_timeout_is_killed_and_the_daemon_goes_on)
 {
     TempDir hookDir;

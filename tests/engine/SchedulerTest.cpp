@@ -174,14 +174,14 @@ BOOST_AUTO_TEST_CASE(reload_while_queued_behind_hanging_renewals_keeps_every_sch
     BOOST_TEST(w.script("c-victim").calls() == 0);
     BOOST_TEST(w.script("d-gone").calls() == 0);
 
-    auto changedVictim = w.profile("c-victim", {.fingerprint = "v2"}, "c-victim#2");
+    auto changedVictim = w.profile("c-victim", {.fingerprint = "v2"}, "c-victim.v2");
     scheduler.apply({hang1, hang2, changedVictim});
     // Nothing ran for the removed profile, so on_remove ran at once.
     BOOST_TEST(!exists(w.outputPath("d-gone")));
 
     w.script("a-hang1").release();
     w.script("b-hang2").release();
-    BOOST_TEST(waitFor([&] { return w.publishes("c-victim", "c-victim#2"); }));
+    BOOST_TEST(waitFor([&] { return w.publishes("c-victim", "c-victim.v2"); }));
     BOOST_TEST(waitFor([&] { return w.publishes("a-hang1", "a-hang1") && w.publishes("b-hang2", "b-hang2"); }));
     BOOST_TEST(w.script("c-victim").calls() == 0, "the replaced profile's queued renewal must not run");
     BOOST_TEST(w.script("d-gone").calls() == 0);
@@ -192,9 +192,9 @@ BOOST_AUTO_TEST_CASE(reload_while_queued_behind_hanging_renewals_keeps_every_sch
     scheduler.wake();
     BOOST_TEST(w.script("a-hang1").waitForCalls(2));
     BOOST_TEST(w.script("b-hang2").waitForCalls(2));
-    BOOST_TEST(w.script("c-victim#2").waitForCalls(2));
+    BOOST_TEST(w.script("c-victim.v2").waitForCalls(2));
     BOOST_TEST(waitFor([&] {
-        return w.output("c-victim") == "c-victim#2-2" && w.output("a-hang1") == "a-hang1-2" &&
+        return w.output("c-victim") == "c-victim.v2-2" && w.output("a-hang1") == "a-hang1-2" &&
                w.output("b-hang2") == "b-hang2-2";
     }));
     BOOST_TEST(!exists(w.outputPath("d-gone")));
@@ -215,8 +215,8 @@ BOOST_AUTO_TEST_CASE(reload_while_running_publishes_only_the_successor)
     BOOST_REQUIRE(w.script("p").waitForHeld(1));
     BOOST_REQUIRE(w.script("q").waitForHeld(1));
 
-    auto successor = w.profile("p", {.fingerprint = "v2"}, "p#2");
-    w.script("p#2").hold();
+    auto successor = w.profile("p", {.fingerprint = "v2"}, "p.v2");
+    w.script("p.v2").hold();
     scheduler.apply({successor});
     // q's renewal still runs: its outputs go when it ends, not before.
     BOOST_TEST(exists(w.outputPath("q")));
@@ -224,15 +224,15 @@ BOOST_AUTO_TEST_CASE(reload_while_running_publishes_only_the_successor)
     w.script("p").release();
     w.script("q").release();
     // A worker is free again only after the retired renewals ended.
-    BOOST_REQUIRE(w.script("p#2").waitForHeld(1));
+    BOOST_REQUIRE(w.script("p.v2").waitForHeld(1));
     BOOST_TEST(waitFor([&] { return !exists(w.outputPath("q")); }), "on_remove: remove after the renewal ended");
     BOOST_TEST(!exists(w.outputPath("p")), "the replaced profile's late answer must not reach the outputs");
 
-    w.script("p#2").release();
-    BOOST_TEST(waitFor([&] { return w.output("p") == "p#2-1"; }));
+    w.script("p.v2").release();
+    BOOST_TEST(waitFor([&] { return w.output("p") == "p.v2-1"; }));
     w.clock.advance(81s);
     scheduler.wake();
-    BOOST_TEST(waitFor([&] { return w.output("p") == "p#2-2"; }));
+    BOOST_TEST(waitFor([&] { return w.output("p") == "p.v2-2"; }));
     BOOST_TEST(w.script("p").calls() == 1);
     BOOST_TEST(w.script("q").calls() == 1);
     BOOST_TEST(!exists(w.outputPath("q")));

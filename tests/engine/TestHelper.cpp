@@ -12,6 +12,8 @@
 //         env>FILE           the whole environment, NAME=VALUE a line
 //         first-output>FILE  a copy of the first file in TOKENBROKER_OUTPUTS
 //         pid>FILE           this process's id and a newline
+//         fds>FILE           each open descriptor beyond 0, 1 and 2, as
+//                            "N -> TARGET" a line (POSIX only)
 //         say:TEXT           TEXT and a newline on stdout
 //         say-err:TEXT       TEXT and a newline on stderr
 //         once:FILE          when FILE does not exist: create it and exit 0;
@@ -31,6 +33,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <cwchar>
 #include <fstream>
 #include <iostream>
@@ -40,6 +43,8 @@
 #ifdef _WIN32
 #include <windows.h>
 #else
+#include <dirent.h>
+#include <unistd.h>
 extern char** environ;
 #endif
 
@@ -66,6 +71,34 @@ void writeEnvironment(const std::string& path)
 #endif
 }
 
+void writeOpenDescriptors(const std::string& path)
+{
+    // Listed before the file is opened, which would otherwise list itself.
+    std::ostringstream listing;
+#ifdef _WIN32
+    listing << "unsupported\n";
+#else
+    if (DIR* dir = ::opendir("/proc/self/fd"))
+    {
+        const int own = ::dirfd(dir);
+        while (const dirent* entry = ::readdir(dir))
+        {
+            const int fd = std::atoi(entry->d_name);
+            if (entry->d_name[0] == '.' || fd <= 2 || fd == own)
+                continue;
+            char target[512] = {};
+            const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+            const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+            listing << fd << " -> " << (n > 0 ? std::string(target, static_cast<std::size_t>(n)) : "?") << "\n";
+        }
+        ::closedir(dir);
+    }
+    else
+        listing << "cannot list /proc/self/fd\n";
+#endif
+    std::ofstream(path, std::ios::binary) << listing.str();
+}
+
 void copyFirstOutput(const std::string& path)
 {
     const std::string outputs = Poco::Environment::get("TOKENBROKER_OUTPUTS", "");
@@ -84,6 +117,8 @@ bool perform(const std::string& action, int& status)
         writeEnvironment(file);
     else if (const char* file = argument("first-output>"))
         copyFirstOutput(file);
+    else if (const char* file = argument("fds>"))
+        writeOpenDescriptors(file);
     else if (const char* file = argument("pid>"))
         std::ofstream(file) << Poco::Process::id() << "\n";
     else if (const char* text = argument("say:"))

@@ -339,7 +339,18 @@ BOOST_AUTO_TEST_CASE(answers_without_a_usable_token_are_errors_and_write_nothing
     onceFails(setup, {"without an access_token"});
 
     emulator->addFaults(faultJson(200, R"({"access_token":"czs_x","expires_in":"soon"})"));
-    onceFails(setup, {"without an integer expires_in"});
+    onceFails(setup, {"answer with expires_in \"soon\", not a whole number of seconds"});
+
+    // `once` never reports ok for a token that has already expired, nor
+    // replaces the valid one it wrote before.
+    emulator->addFaults(faultJson(200, R"({"access_token":"czs_x","expires_in":1000000000})"));
+    onceFails(setup, {"answer with expires_in 1000000000, a time already past"});
+
+    emulator->addFaults(faultJson(200, R"({"access_token":"czs_x","expires_in":9223372036854775807})"));
+    onceFails(setup, {"answer with expires_in 9223372036854775807, more than ten years ahead"});
+
+    emulator->addFaults(faultJson(200, R"({"access_token":"czs_x\u001b[2J","expires_in":1999999999})"));
+    onceFails(setup, {"refused the token the jwt flow returned: the access token has byte 0x1b at offset 5"});
 }
 
 BOOST_AUTO_TEST_CASE(a_503_is_reported_as_retryable)

@@ -111,13 +111,13 @@ BOOST_AUTO_TEST_CASE(rotated_answer_with_negative_expires_in_keeps_the_new_refre
 BOOST_AUTO_TEST_CASE(rotated_answer_with_non_numeric_expires_in_keeps_the_new_refresh_token)
 {
     RotatedButUnusable refresh(R"({"expires_in":"soon"})");
-    refresh.expectRotationKept("answer without an integer expires_in");
+    refresh.expectRotationKept("answer with expires_in \"soon\", not a whole number of seconds");
 }
 
 BOOST_AUTO_TEST_CASE(rotated_answer_without_expires_in_keeps_the_new_refresh_token)
 {
     RotatedButUnusable refresh(R"({"expires_in":null})");
-    refresh.expectRotationKept("answer without an integer expires_in");
+    refresh.expectRotationKept("answer without expires_in");
 }
 
 BOOST_AUTO_TEST_CASE(rotated_answer_without_access_token_keeps_the_new_refresh_token)

@@ -12,6 +12,15 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
+#include <thread>
+
+#ifndef _WIN32
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 using namespace TokenBroker;
 using namespace TokenBroker::Test;
 
@@ -178,6 +187,123 @@ BOOST_AUTO_TEST_CASE(refuses_a_plugin_directory_writable_by_others)
     BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
     BOOST_TEST(registry.refusals()[0].path == dir.path());
     BOOST_TEST(contains(registry.refusals()[0].reason, "writable by group or others (mode 0777)"));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_plugin_below_a_directory_others_can_write)
+{
+    // The file and its own directory are fine; one higher is open to all,
+    // so anyone could have replaced the directory below it.
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
+    TempDir dir;
+    Poco::File(dir.file("open/plugins")).createDirectories();
+    ::chmod(dir.file("open").c_str(), 0777);
+    ::chmod(dir.file("open/plugins").c_str(), 0755);
+    const std::string path = install(kPlugins + "/" + lib("pat"), dir, "open/plugins/" + lib("pat"));
+    PluginRegistry registry;
+    registry.loadFile(path);
+    BOOST_TEST(registry.plugins().empty());
+    BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+    BOOST_TEST(registry.refusals()[0].reason == dir.file("open") + " is writable by group or others (mode 0777); "
+                                                                   "run chmod go-w on it",
+               registry.refusals()[0].reason);
+    // Sticky, as /tmp is: others cannot rename or remove what is ours.
+    ::chmod(dir.file("open").c_str(), 01777);
+    PluginRegistry sticky;
+    sticky.loadFile(path);
+    BOOST_TEST(sticky.refusals().empty());
+    BOOST_TEST(sticky.plugins().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_symlinked_plugin_is_judged_by_its_target_and_the_targets_directories)
+{
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixPermissions);
+#ifndef _WIN32
+    TempDir dir;
+    Poco::File(dir.file("plugins")).createDirectories();
+    Poco::File(dir.file("elsewhere")).createDirectories();
+    const std::string target = install(kPlugins + "/" + lib("pat"), dir, "elsewhere/" + lib("pat"));
+    const std::string link = dir.file("plugins/" + lib("pat"));
+    BOOST_REQUIRE(::symlink(("../elsewhere/" + lib("pat")).c_str(), link.c_str()) == 0);
+    PluginRegistry trusted;
+    trusted.loadFile(link);
+    BOOST_TEST(trusted.refusals().empty());
+    BOOST_TEST(trusted.plugins().size() == 1u);
+
+    // The link's own directory is fine; the target's is not.
+    ::chmod(dir.file("elsewhere").c_str(), 0777);
+    PluginRegistry refused;
+    refused.loadFile(link);
+    BOOST_TEST(refused.plugins().empty());
+    BOOST_REQUIRE_EQUAL(refused.refusals().size(), 1u);
+    BOOST_TEST(refused.refusals()[0].reason == dir.file("elsewhere") + " is writable by group or others (mode 0777); "
+                                                                      "run chmod go-w on it");
+    ::chmod(dir.file("elsewhere").c_str(), 0755);
+    ::chmod(target.c_str(), 0775);
+    PluginRegistry writableTarget;
+    writableTarget.loadFile(link);
+    BOOST_REQUIRE_EQUAL(writableTarget.refusals().size(), 1u);
+    BOOST_TEST(contains(writableTarget.refusals()[0].reason, target + " is writable by group or others (mode 0775)"));
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(swapping_the_plugin_directory_while_it_loads_never_runs_the_other_library)
+{
+    // The attack that ran code as root in under a second: the attacker's
+    // directory (which only the attacker's own files make untrusted) is
+    // exchanged with the real one, over and over, with renameat2's
+    // RENAME_EXCHANGE while the broker loads from the real path. The file
+    // judged must be the file loaded, so each load is the real plugin or a
+    // refusal, and the attacker's constructor never runs.
+    TOKENBROKER_SKIP_ON_WINDOWS("RENAME_EXCHANGE is Linux's; on Windows the file is held open denying writes and "
+                                "deletion, which keeps its directories from being renamed, until it is loaded");
+#ifndef _WIN32
+    TempDir dir;
+    Poco::File(dir.file("plugins")).createDirectories();
+    Poco::File(dir.file("attacker")).createDirectories();
+    install(kPlugins + "/" + lib("pat"), dir, "plugins/" + lib("plug"));
+    install(kFixtures + "/" + lib("evil_constructor"), dir, "attacker/" + lib("plug"));
+    ::chmod(dir.file("plugins").c_str(), 0755);
+    ::chmod(dir.file("attacker").c_str(), 0777);
+    const std::string marker = dir.file("the-attacker-ran");
+    ::setenv("TOKENBROKER_TEST_EVIL_MARKER", marker.c_str(), 1);
+
+    std::atomic<bool> stop{false};
+    std::atomic<long> swaps{0};
+    std::thread attacker([&] {
+        const std::string a = dir.file("plugins"), b = dir.file("attacker");
+        while (!stop)
+        {
+            if (::syscall(SYS_renameat2, AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), 2 /* RENAME_EXCHANGE */) == 0)
+                ++swaps;
+        }
+    });
+    int loaded = 0, refused = 0;
+    for (int i = 0; i < 400; ++i)
+    {
+        PluginRegistry registry;
+        registry.loadFile(dir.file("plugins/" + lib("plug")));
+        if (!registry.plugins().empty())
+        {
+            ++loaded;
+            BOOST_TEST(registry.plugins()[0]->name() == "coze-pat");
+        }
+        else
+        {
+            ++refused;
+            BOOST_REQUIRE_EQUAL(registry.refusals().size(), 1u);
+            const std::string& reason = registry.refusals()[0].reason;
+            BOOST_TEST((contains(reason, "writable by group or others") || contains(reason, "cannot open ")), reason);
+        }
+    }
+    stop = true;
+    attacker.join();
+    ::unsetenv("TOKENBROKER_TEST_EVIL_MARKER");
+    BOOST_TEST_MESSAGE(swaps << " swaps: " << loaded << " loads of the real plugin, " << refused << " refusals");
+    BOOST_TEST(!Poco::File(marker).exists(), "the attacker's library ran inside the broker");
+    // Both happened, so the swaps did race the loads.
+    BOOST_TEST(loaded > 0);
+    BOOST_TEST(refused > 0);
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(reports_a_missing_directory)
@@ -390,6 +516,27 @@ BOOST_AUTO_TEST_CASE(the_plugins_own_setting_errors_point_into_the_file)
     BOOST_TEST(check.status == 2);
     BOOST_TEST(contains(check.err, config + ":9:15: error: profile 'greeting': 'lifetime' must be at least 2 seconds"),
                check.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_plugin_that_crashes_the_broker_is_named_before_it_dies)
+{
+    // Nothing survives a wild write in a plugin, but the operator learns
+    // which plugin to remove instead of finding no line at all.
+    TempDir root;
+    Poco::File(root.file("plugins")).createDirectories();
+    install(kFixtures + "/" + lib("crashing_flow"), root, "plugins/" + lib("crashing_flow"));
+    const std::string config = writeBrokerConfig(root, root.file("plugins"),
+                                                 "  boom:\n"
+                                                 "    flow: crash\n"
+                                                 "    token: t\n"
+                                                 "    outputs: [{file: " + root.file("boom.token") + "}]\n");
+    RunResult once = broker({"once", "-c", config});
+    BOOST_TEST(once.status != 0);
+    const std::string what = onWindows() ? "fatal exception 0xc0000005" : "fatal SIGSEGV";
+    BOOST_TEST(contains(once.err, "tokenbroker: " + what + " in plugin crashing (flow crash, profile boom, acquire); "
+                                  "the process dies: remove or fix that plugin"),
+               once.err);
+    BOOST_TEST(!Poco::File(root.file("boom.token")).exists());
 }
 
 BOOST_AUTO_TEST_CASE(a_world_writable_plugin_directory_is_refused_end_to_end)

@@ -21,6 +21,9 @@ unsigned modeOf(const std::string& path);
 /// Sets the permission bits (chmod); throws on failure.
 void setMode(const std::string& path, unsigned mode);
 
+/// Creates a FIFO (mkfifo); throws on failure.
+void makeFifo(const std::string& path, unsigned mode);
+
 /// The numeric owner and group of a path.
 struct OwnerIds
 {

@@ -39,6 +39,12 @@ void setMode(const std::string& path, unsigned mode)
         throw std::runtime_error("cannot chmod " + path + ": " + std::strerror(errno));
 }
 
+void makeFifo(const std::string& path, unsigned mode)
+{
+    if (::mkfifo(path.c_str(), mode) != 0)
+        throw std::runtime_error("cannot mkfifo " + path + ": " + std::strerror(errno));
+}
+
 OwnerIds ownerOf(const std::string& path)
 {
     struct stat st = statOf(path);

@@ -28,6 +28,11 @@ void setMode(const std::string&, unsigned)
     posixOnly("setMode");
 }
 
+void makeFifo(const std::string&, unsigned)
+{
+    posixOnly("makeFifo");
+}
+
 OwnerIds ownerOf(const std::string&)
 {
     posixOnly("ownerOf");

@@ -1,5 +1,9 @@
 #include "TestKeys.h"
 
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
+
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -22,13 +26,17 @@ Key checked(EVP_PKEY* key, const char* what)
     return Key(key, &EVP_PKEY_free);
 }
 
-/// BIO_new_file takes UTF-8 names on Windows too, unlike std::ofstream.
+/// Written private to its owner. BIO_new_file takes UTF-8 names on Windows too, unlike std::ofstream.
 template <typename Write>
 void writePem(const std::string& path, Write write)
 {
     Bio file(BIO_new_file(path.c_str(), "w"), &BIO_free);
     if (!file || write(file.get()) != 1)
         throw std::runtime_error("cannot write the key file " + path);
+    // As a key file must be for the broker to read it (ssh's rule).
+#ifndef _WIN32
+    ::chmod(path.c_str(), 0600);
+#endif
 }
 
 } // namespace
@@ -75,7 +83,7 @@ void addExtension(X509* certificate, X509* issuer, int nid, const std::string& v
     X509_EXTENSION_free(extension);
 }
 
-Certificate issue(const std::string& commonName, EVP_PKEY* subjectKey, X509* issuer, EVP_PKEY* issuerKey, long serial)
+Certificate issue(const std::string& commonName, EVP_PKEY* subjectKey, X509* issuer, long serial)
 {
     Certificate certificate(X509_new(), &X509_free);
     X509_set_version(certificate.get(), 2);
@@ -111,14 +119,14 @@ void writeKey(const std::string& path, EVP_PKEY* key)
 void writeServerPki(const std::string& directory, const std::string& subjectAltName)
 {
     Key caKey = checked(EVP_EC_gen("P-256"), "generate a P-256 key");
-    Certificate ca = issue("test CA", caKey.get(), nullptr, caKey.get(), 1);
+    Certificate ca = issue("test CA", caKey.get(), nullptr, 1);
     addExtension(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");
     addExtension(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
     addExtension(ca.get(), ca.get(), NID_subject_key_identifier, "hash");
     sign(ca.get(), caKey.get());
 
     Key serverKey = checked(EVP_EC_gen("P-256"), "generate a P-256 key");
-    Certificate server = issue("server", serverKey.get(), ca.get(), caKey.get(), 2);
+    Certificate server = issue("server", serverKey.get(), ca.get(), 2);
     addExtension(server.get(), ca.get(), NID_subject_alt_name, subjectAltName);
     addExtension(server.get(), ca.get(), NID_authority_key_identifier, "keyid");
     sign(server.get(), caKey.get());

@@ -47,7 +47,7 @@ protected:
         option("help", "show this help", false);
     }
 
-    void handleOption(const std::string& name, const std::string& value)
+    void handleOption(const std::string& name, const std::string& value) override
     {
         if (name == "listen")
         {
