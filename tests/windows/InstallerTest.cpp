@@ -65,6 +65,18 @@ bool uninstalled()
            !exists(installDirectory() + "\\uninstall.exe");
 }
 
+/// What an unfinished uninstall left, for the failure message.
+std::string leftovers()
+{
+    std::string left;
+    if (const DWORD state = serviceState())
+        left += " the service (" + serviceStateName(state) + ");";
+    for (const char* file : {"\\bin\\tokenbroker.exe", "\\uninstall.exe"})
+        if (exists(installDirectory() + file))
+            left += std::string(" ") + file + ";";
+    return left;
+}
+
 /// No install, no service, no data before and after each case.
 struct CleanMachine
 {
@@ -135,7 +147,7 @@ BOOST_AUTO_TEST_CASE(install_upgrade_over_a_changed_config_and_uninstall_keeping
 
     RunResult uninstall = runProgram(installDirectory() + "\\uninstall.exe", {"/S"});
     BOOST_TEST(uninstall.status == 0);
-    BOOST_TEST_REQUIRE(waitUntil(uninstalled, 60s), "the service or program files are still there");
+    BOOST_TEST_REQUIRE(waitUntil(uninstalled, 60s), "still there after 60 s:" << leftovers());
     BOOST_TEST(!exists(installDirectory()), "the program directory was left behind");
     BOOST_TEST(readFile(configFile()) == changed, "the uninstaller did not keep the config");
     BOOST_TEST(exists(serviceDataDirectory() + "\\state\\keep.json"), "the uninstaller did not keep the state");
@@ -147,6 +159,6 @@ BOOST_AUTO_TEST_CASE(uninstall_with_purge_removes_config_and_state_too)
     install();
     BOOST_TEST_REQUIRE(exists(configFile()));
     runProgram(installDirectory() + "\\uninstall.exe", {"/S", "/PURGE"});
-    BOOST_TEST_REQUIRE(waitUntil(uninstalled, 60s), "the service or program files are still there");
+    BOOST_TEST_REQUIRE(waitUntil(uninstalled, 60s), "still there after 60 s:" << leftovers());
     BOOST_TEST(waitUntil([] { return !exists(serviceDataDirectory()); }, 30s), "/PURGE kept " << serviceDataDirectory());
 }
