@@ -126,16 +126,39 @@ Section "TokenBroker" Main
   ${EndIf}
 SectionEnd
 
+; Removes a file or a directory tree, retrying for up to 10 s: a process that
+; has just exited (tokenbroker.exe after /unregisterService, the uninstall.exe
+; that started this copy of the uninstaller) may hold its file a moment
+; longer, as seen under wine.
+!macro RemoveRetrying Remove Path Probe
+  StrCpy $R1 0
+  ${Do}
+    ClearErrors
+    ${Remove} "${Path}"
+    ${IfNot} ${FileExists} "${Probe}"
+      ${Break}
+    ${EndIf}
+    IntOp $R1 $R1 + 1
+    ${If} $R1 >= 100
+      DetailPrint "Could not remove ${Path}"
+      ${Break}
+    ${EndIf}
+    Sleep 100
+  ${Loop}
+!macroend
+!define RemoveTree "!insertmacro RemoveRetrying 'RMDir /r'"
+!define RemoveFile "!insertmacro RemoveRetrying Delete"
+
 Section "Uninstall"
   SetShellVarContext all
   SetRegView 64
   ; Stops the service (waiting for it) and removes it and the event source.
   nsExec::ExecToLog '"$INSTDIR\bin\tokenbroker.exe" /unregisterService'
   Pop $0
-  RMDir /r "$INSTDIR\bin"
-  RMDir /r "$INSTDIR\lib"
-  RMDir /r "$INSTDIR\share"
-  Delete "$INSTDIR\uninstall.exe"
+  ${RemoveTree} "$INSTDIR\bin" "$INSTDIR\bin\*.*"
+  ${RemoveTree} "$INSTDIR\lib" "$INSTDIR\lib\*.*"
+  ${RemoveTree} "$INSTDIR\share" "$INSTDIR\share\*.*"
+  ${RemoveFile} "$INSTDIR\uninstall.exe" "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKLM "${UNINSTALL_KEY}"
 
