@@ -10,6 +10,9 @@
 #include "Daemon.h"
 #include "FileLock.h"
 #include "FileOwner.h"
+#include "JournalFormatter.h"
+#include "JournalStream.h"
+#include "JsonLineFormatter.h"
 #include "ServiceProcess.h"
 #include "Suggest.h"
 #include "YamlConfiguration.h"
@@ -35,6 +38,7 @@
 #include "WindowsService_win32.h"
 #include <Poco/EventLogChannel.h>
 #else
+#include "ServiceManagerStatus_posix.h"
 #include "SignalLoop.h"
 #include <Poco/SyslogChannel.h>
 #endif
@@ -213,9 +217,17 @@ void TokenBrokerApp::setUpLogging(bool daemon)
     else
 #endif
         sink = new Poco::ConsoleChannel;
-    Poco::AutoPtr<Poco::PatternFormatter> pattern =
-        new Poco::PatternFormatter(daemon ? "%s: %t" : "%Y-%m-%dT%H:%M:%SZ %p %s: %t");
-    Poco::AutoPtr<Poco::FormattingChannel> channel = new Poco::FormattingChannel(pattern, sink);
+    // journald stamps and files each line itself: no time of ours, and the
+    // severity as its "<N>" prefix (so `journalctl -p warning` works).
+    const bool journal = !daemon && stderrIsJournal();
+    Poco::AutoPtr<Poco::Formatter> formatter;
+    if (_config && _config->logFormat == LogFormat::Json)
+        formatter = new JsonLineFormatter;
+    else
+        formatter = new Poco::PatternFormatter(daemon || journal ? "%s: %t" : "%Y-%m-%dT%H:%M:%SZ %p %s: %t");
+    if (journal)
+        formatter = new JournalFormatter(formatter);
+    Poco::AutoPtr<Poco::FormattingChannel> channel = new Poco::FormattingChannel(formatter, sink);
     Poco::Logger::root().setChannel(channel);
     Poco::Logger::root().setLevel(Poco::Message::PRIO_INFORMATION);
     Poco::Logger::setChannel("", channel);
@@ -624,6 +636,10 @@ void TokenBrokerApp::reportStartFailure(const std::string& message)
 
 int TokenBrokerApp::commandRun()
 {
+#ifndef _WIN32
+    // Before the daemon's threads start: it edits the environment.
+    SystemdNotify notify = SystemdNotify::fromEnvironment();
+#endif
     std::unique_ptr<Daemon> daemon;
     try
     {
@@ -657,7 +673,13 @@ int TokenBrokerApp::commandRun()
     else
         waitForTerminationRequest();
 #else
-    waitForSignals(reload);
+    ServiceManagerStatus serviceManager(std::move(notify), *daemon);
+    waitForSignals([&] {
+        serviceManager.reloading();
+        reload();
+        serviceManager.reloaded();
+    });
+    serviceManager.stopping();
 #endif
     logger.notice("stopping");
 #ifdef _WIN32

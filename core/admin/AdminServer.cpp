@@ -76,7 +76,9 @@ Poco::JSON::Object::Ptr descriptionObject(const std::string& json)
     return new Poco::JSON::Object;
 }
 
-bool ready(const ProfileView& view, std::int64_t now)
+} // namespace
+
+bool profileReady(const ProfileView& view, std::int64_t now)
 {
     // Ready means holding a valid token: a renewal being retried leaves the
     // last good one in place, so it is no outage (yet). A profile that needs
@@ -87,13 +89,11 @@ bool ready(const ProfileView& view, std::int64_t now)
     return usable && view.hasToken && view.outputsCurrent && (view.expiresAt == 0 || view.expiresAt > now);
 }
 
-} // namespace
-
 bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds)
 {
     for (const auto& view : views)
     {
-        if (!ready(view, nowSeconds))
+        if (!profileReady(view, nowSeconds))
             return false;
     }
     return true;
@@ -154,7 +154,7 @@ std::string profilesMetrics(const std::vector<ProfileView>& views)
     out << "# HELP tokenbroker_profile_ready 1 when the profile holds a valid token and every output has it.\n"
            "# TYPE tokenbroker_profile_ready gauge\n";
     for (const auto& v : views)
-        out << "tokenbroker_profile_ready{profile=\"" << label(v.name) << "\"} " << (ready(v, now) ? 1 : 0) << "\n";
+        out << "tokenbroker_profile_ready{profile=\"" << label(v.name) << "\"} " << (profileReady(v, now) ? 1 : 0) << "\n";
     out << "# HELP tokenbroker_profile_outputs_current 1 when every output holds the current token, 0 while one "
            "cannot be written.\n"
            "# TYPE tokenbroker_profile_outputs_current gauge\n";
@@ -195,7 +195,7 @@ std::string statusPage(const std::vector<ProfileView>& views)
     for (const auto& v : views)
     {
         out << "<tr><td>" << html(v.name) << "</td><td>" << html(v.flow) << "</td><td class=\""
-            << (ready(v, now) ? "ready" : "bad") << "\">" << toString(v.status);
+            << (profileReady(v, now) ? "ready" : "bad") << "\">" << toString(v.status);
         if (v.status == ProfileStatus::NeedsLogin)
             out << "<br><code>tokenbroker login " << html(v.name) << "</code>";
         out << "</td><td>" << (v.expiresAt ? isoTime(v.expiresAt) : "-") << "</td><td>"

@@ -66,6 +66,9 @@ AdminAnswer answerAdminRequest(AdminBackend& backend, const std::string& method,
 /// Renders ProfileView lists; shared by the admin endpoint and `status`.
 std::string profilesJson(const std::vector<ProfileView>& views);
 std::string profilesMetrics(const std::vector<ProfileView>& views);
+/// Ready means holding a valid token that every output holds too; what
+/// /readyz and the service manager's status count.
+bool profileReady(const ProfileView& view, std::int64_t nowSeconds);
 bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds);
 
 /// A plugin's describe() text as `key: value` facts, in key order: strings

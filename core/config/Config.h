@@ -48,6 +48,8 @@ struct OutputSpec
     std::optional<unsigned> mode;       ///< file permission bits
     std::string owner;                  ///< user name or numeric id
     std::string group;                  ///< group name or numeric id
+    SourceLocation ownerLocation;
+    SourceLocation groupLocation;
     std::string scope = "user";         ///< env outputs on Windows: user | machine
     /// Env outputs on Windows with scope user: whose environment (an account
     /// name or a SID string); empty = the broker's own account (HKCU).
@@ -78,6 +80,7 @@ struct ProfileSpec
     HttpTimeouts timeouts;
     std::vector<OutputSpec> outputs;
     std::vector<std::string> onRotate;  ///< argv, no shell
+    SourceLocation onRotateLocation;    ///< of its program, argv[0]
     std::int64_t onRotateTimeout = 30;
     std::string onRemove = "leave";     ///< leave | remove
     std::map<std::string, SettingEntry> settings;  ///< keys the core does not own
@@ -90,6 +93,10 @@ struct ProfileSpec
     bool hasErrors = false;
 };
 
+/// How log lines are written where no `logging.loggers` section sends
+/// them elsewhere: text, or one JSON object a line.
+enum class LogFormat { Text, Json };
+
 /// A whole configuration file.
 struct Config
 {
@@ -97,6 +104,7 @@ struct Config
     BrokerSettings broker;
     std::vector<ProfileSpec> profiles;
     YAML::Node root;                    ///< for the POCO configuration view (logging.*)
+    LogFormat logFormat = LogFormat::Text;  ///< logging.format
     /// Errors in the core keys (ConfigLoader::parseFile); the flows' settings
     /// are checked once plugins are loaded, so that one pass reports both.
     std::vector<ConfigError> errors;

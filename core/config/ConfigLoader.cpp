@@ -64,7 +64,7 @@ public:
         config.broker.stateDir = ConfigLoader::defaultStateDir();
         if (root.IsNull())
             return config;
-        YAML::Node broker, defaults, profiles;
+        YAML::Node broker, defaults, profiles, logging;
         _reader.forEachKey(root, "the configuration", kTopLevelKeys,
                            [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
                                if (key == "broker")
@@ -73,9 +73,13 @@ public:
                                    defaults = value;
                                else if (key == "profiles")
                                    profiles = value;
+                               else if (key == "logging")
+                                   logging = value;
                            });
         if (broker && !broker.IsNull())
             parseBroker(broker, config.broker);
+        if (logging && logging.IsMap() && logging["format"])
+            parseLogFormat(logging["format"], config.logFormat);
 
         ProfileSpec base;
         std::string defaultsText;
@@ -103,6 +107,18 @@ private:
             return {};
         }
         return ConfigLoader::resolvePath(*text, _baseDirectory);
+    }
+
+    /// The rest of `logging:` is POCO's LoggingConfigurator's to read.
+    void parseLogFormat(const YAML::Node& node, LogFormat& format)
+    {
+        auto text = _reader.string(node, "logging.format");
+        if (text && *text == "json")
+            format = LogFormat::Json;
+        else if (text && *text == "text")
+            format = LogFormat::Text;
+        else if (text)
+            _reader.error(node, "logging.format must be 'text' or 'json'" + didYouMean(*text, {"text", "json"}));
     }
 
     void parseBroker(const YAML::Node& node, BrokerSettings& broker)
@@ -262,7 +278,10 @@ private:
                 if (argv && argv->empty())
                     _reader.error(value, name + " must name a program to run");
                 else if (argv)
+                {
                     profile.onRotate = *argv;
+                    profile.onRotateLocation = _reader.locate(value.IsSequence() ? value[0] : value);
+                }
             }
             else if (key == "on_rotate_timeout")
                 profile.onRotateTimeout = timeout(value, name, profile.onRotateTimeout);
@@ -303,6 +322,13 @@ private:
             {
                 _reader.error(value, what + " " + text + " lets anyone on the machine change the token; drop the "
                                                          "write bit for others");
+                return std::nullopt;
+            }
+            if (mode & 0004)
+            {
+                // Readers get a group: `group: NAME` with 0640.
+                _reader.error(value, what + " " + text + " lets every user on the machine read the token; give its "
+                                                         "readers a group (group: NAME) and use 0640");
                 return std::nullopt;
             }
             return mode;
@@ -382,7 +408,10 @@ private:
         else if (key == "owner" || key == "group")
         {
             if (auto name = _reader.string(value, key))
+            {
                 (key == "owner" ? output.owner : output.group) = *name;
+                (key == "owner" ? output.ownerLocation : output.groupLocation) = _reader.locate(value);
+            }
         }
         else if (key == "scope")
         {

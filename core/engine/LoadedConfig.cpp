@@ -2,6 +2,7 @@
 
 #include "ConfigLoader.h"
 #include "FlowInstance.h"
+#include "HookProcess.h"
 #include "SettingsBinder.h"
 #include "Suggest.h"
 
@@ -124,6 +125,11 @@ std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostic
         {
             diagnostics.add(e);
         }
+    }
+    if (!spec.onRotate.empty())
+    {
+        if (auto why = cannotRunHook(spec.onRotate[0]))
+            diagnostics.error(spec.onRotateLocation, "profile '" + spec.name + "': on_rotate: " + *why);
     }
     if (diagnostics.size() != before)
         return nullptr;

@@ -1,6 +1,7 @@
 #include "Scheduler.h"
 
 #include "Duration.h"
+#include "ProfileLog.h"
 
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
@@ -91,8 +92,8 @@ void Scheduler::apply(const std::vector<std::shared_ptr<Profile>>& profiles)
             if (next == incoming.end())
             {
                 const bool withdraw = it->second->profile->spec().onRemove == "remove";
-                _logger.notice("%s: removed from the configuration%s", it->first,
-                               std::string(withdraw ? "; withdrawing its outputs" : "; its outputs stay"));
+                logAboutProfile(_logger, Poco::Message::PRIO_NOTICE, it->first, {}, "removed from the configuration%s",
+                                std::string(withdraw ? "; withdrawing its outputs" : "; its outputs stay"));
                 if (retire(it->second, withdraw))
                     toWithdraw.push_back(it->second->profile);
                 it = _slots.erase(it);
@@ -100,7 +101,7 @@ void Scheduler::apply(const std::vector<std::shared_ptr<Profile>>& profiles)
             }
             if (next->second->fingerprint() != it->second->profile->fingerprint())
             {
-                _logger.notice("%s: changed; restarting it", it->first);
+                logAboutProfile(_logger, Poco::Message::PRIO_NOTICE, it->first, {}, "changed; restarting it");
                 retire(it->second, false);
                 it->second = fresh(next->second);
             }
@@ -256,8 +257,8 @@ void Scheduler::loop()
             for (const auto& profile : expired)
             {
                 if (profile->expire())
-                    _logger.warning("%s: token expired before it could be renewed; removed from its outputs",
-                                    profile->name());
+                    logAboutProfile(_logger, Poco::Message::PRIO_WARNING, profile->name(), {{"result", "expired"}},
+                                    "token expired before it could be renewed; removed from its outputs");
             }
             lock.lock();
             continue;
@@ -276,7 +277,8 @@ FlowResult Scheduler::run(Slot& slot)
     {
         if (auto adopted = slot.profile->adoptStoredToken())
         {
-            _logger.information("%s: reusing the stored token", slot.profile->name());
+            logAboutProfile(_logger, Poco::Message::PRIO_INFORMATION, slot.profile->name(), {{"result", "reused"}},
+                            "reusing the stored token");
             return *adopted;
         }
     }
@@ -292,9 +294,11 @@ void Scheduler::schedule(Slot& slot, const FlowResult& result)
         slot.failures = 0;
         ++slot.refreshes;
         slot.dueMs = _timing.renewAt(result.token.obtainedAt, result.token.expiresAt);
-        _logger.information("%s: ok, token valid until %s, next refresh %s", name,
-                            formatTime(result.token.expires() ? result.token.expiresAt * 1000 : never),
-                            formatTime(slot.dueMs));
+        const std::string validUntil = formatTime(result.token.expires() ? result.token.expiresAt * 1000 : never);
+        const std::string nextRefresh = formatTime(slot.dueMs);
+        logAboutProfile(_logger, Poco::Message::PRIO_INFORMATION, name,
+                        {{"result", "ok"}, {"expires_at", validUntil}, {"next_refresh", nextRefresh}},
+                        "ok, token valid until %s, next refresh %s", validUntil, nextRefresh);
         return;
     }
     ++slot.failedTotal;
@@ -303,16 +307,21 @@ void Scheduler::schedule(Slot& slot, const FlowResult& result)
         ++slot.failures;
         const std::int64_t delay = _timing.retryDelay(slot.failures, result.retryAfter.value_or(0));
         slot.dueMs = now + delay;
-        _logger.warning("%s: failed: %s; attempt %d, next try %s (in %s)", name, result.message, slot.failures,
-                        formatTime(slot.dueMs), formatDuration((delay + 999) / 1000));
+        const std::string nextTry = formatTime(slot.dueMs);
+        logAboutProfile(_logger, Poco::Message::PRIO_WARNING, name,
+                        {{"result", "retrying"}, {"attempt", std::to_string(slot.failures)}, {"next_try", nextTry}},
+                        "failed: %s; attempt %d, next try %s (in %s)", result.message, slot.failures, nextTry,
+                        formatDuration((delay + 999) / 1000));
         return;
     }
     slot.parked = true;
     const std::string hint = "run: tokenbroker login " + name;
-    _logger.error("%s: failed: %s; %s", name, result.message,
-                  std::string(result.status != TOKENBROKER_NEEDS_LOGIN ? "not retrying until the configuration is reloaded"
-                              : result.message.find(hint) != std::string::npos ? "needs login"
-                                                                                : "needs login, " + hint));
+    logAboutProfile(_logger, Poco::Message::PRIO_ERROR, name,
+                    {{"result", result.status != TOKENBROKER_NEEDS_LOGIN ? "failed" : "needs_login"}}, "failed: %s; %s",
+                    result.message,
+                    std::string(result.status != TOKENBROKER_NEEDS_LOGIN ? "not retrying until the configuration is reloaded"
+                                : result.message.find(hint) != std::string::npos ? "needs login"
+                                                                                  : "needs login, " + hint));
 }
 
 void Scheduler::work()

@@ -21,4 +21,13 @@ bool isKnownOwner(const std::string& name);
 /// or a group alike).
 bool isKnownGroup(const std::string& name);
 
+/// Why this process could not give a file it writes to `owner`, or nothing
+/// when it can: only root gives files away (POSIX chown). `owner` is known
+/// (isKnownOwner). Always nothing on Windows, where an ACE grants access.
+std::optional<std::string> cannotGiveToOwner(const std::string& owner);
+/// Why this process could not give a file to `group`, or nothing when it
+/// can: without root, only to a group its user is in. Always nothing on
+/// Windows.
+std::optional<std::string> cannotGiveToGroup(const std::string& group);
+
 } // namespace TokenBroker

@@ -109,4 +109,14 @@ bool isKnownGroup(const std::string& name)
     return Win32::accountSid(name).has_value();
 }
 
+std::optional<std::string> cannotGiveToOwner(const std::string&)
+{
+    return std::nullopt;
+}
+
+std::optional<std::string> cannotGiveToGroup(const std::string&)
+{
+    return std::nullopt;
+}
+
 } // namespace TokenBroker

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,13 @@ struct HookResult
 ///   broker itself dies.
 HookResult runHook(const std::vector<std::string>& argv, const std::map<std::string, std::string>& environment,
                    std::chrono::milliseconds timeout);
+
+/// Why runHook could not start `program` (argv[0] of a hook) for this
+/// process, or nothing when it could: a missing file, a directory, a file
+/// this user may not execute, a bare name found nowhere in the hook's PATH.
+/// What `check` says at configuration time instead of a failed hook at the
+/// first rotation.
+std::optional<std::string> cannotRunHook(const std::string& program);
 
 /// The environment a hook gets: the named variables of the broker's own
 /// environment that are set, then `extra` (which wins).

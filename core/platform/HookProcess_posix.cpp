@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -61,6 +62,30 @@ std::string findProgram(const std::string& name, const std::vector<std::string>&
     }
     return name;
 }
+
+} // namespace
+
+std::optional<std::string> cannotRunHook(const std::string& program)
+{
+    const std::string found = findProgram(program, cleanEnvironment({}));
+    if (found.find('/') == std::string::npos)
+    {
+        std::string path = "/usr/local/bin:/usr/bin:/bin";
+        if (const char* own = std::getenv("PATH"))
+            path = own;
+        return "'" + program + "' is not an executable file in any directory of PATH (" + path + ")";
+    }
+    struct stat st;
+    if (::stat(found.c_str(), &st) != 0)
+        return found + ": " + std::strerror(errno);
+    if (!S_ISREG(st.st_mode))
+        return found + " is not a regular file";
+    if (::access(found.c_str(), X_OK) != 0)
+        return found + " is not executable by this user (" + std::strerror(errno) + ")";
+    return std::nullopt;
+}
+
+namespace {
 
 int decode(int raw)
 {

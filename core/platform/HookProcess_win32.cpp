@@ -353,4 +353,14 @@ void terminateRunningHooks()
         ::TerminateJobObject(job, 1);
 }
 
+std::optional<std::string> cannotRunHook(const std::string& program)
+{
+    // Close to CreateProcessW's own search for a command line's first word:
+    // the folders of the system and PATH, ".exe" added to a bare name.
+    const std::wstring name = Win32::wide(program);
+    if (::SearchPathW(nullptr, name.c_str(), L".exe", 0, nullptr, nullptr) == 0)
+        return "'" + program + "' is not a program found by that name or in PATH";
+    return std::nullopt;
+}
+
 } // namespace TokenBroker

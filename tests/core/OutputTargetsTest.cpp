@@ -60,6 +60,24 @@ BOOST_AUTO_TEST_CASE(a_world_writable_mode_is_refused)
                             "the write bit for others");
 }
 
+BOOST_AUTO_TEST_CASE(a_world_readable_mode_is_refused)
+{
+    // Readers of a token are a group, not every account on the machine.
+    TOKENBROKER_SKIP_ON_WINDOWS("`mode` is refused on Windows whatever it says (ConfigTest.BadMode)");
+    for (const std::string mode : {"0644", "0604", "0444"})
+    {
+        const auto errors = configErrorLines(kHead + "  p:\n"
+                                             "    flow: pat\n"
+                                             "    outputs:\n"
+                                             "      - file: /run/p.token\n"
+                                             "        mode: \"" + mode + "\"\n");
+        BOOST_TEST_REQUIRE(errors.size() == 1u, mode);
+        BOOST_TEST(errors[0] == "test.yaml:8:15: error: mode " + mode +
+                                    " lets every user on the machine read the token; give its readers a group "
+                                    "(group: NAME) and use 0640");
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(OutputCollisions)

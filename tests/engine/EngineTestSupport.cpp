@@ -175,10 +175,20 @@ ChildProcess::Options brokerOptions(const std::vector<std::string>& args, std::m
 
 } // namespace
 
-DaemonProcess::DaemonProcess(const BrokerConfig& config, std::map<std::string, std::string> env)
-    : _config(config)
-    , _process(std::make_unique<ChildProcess>(TOKENBROKER_EXE, brokerOptions({"run", "-c", config.path}, std::move(env))))
+std::string helperHookLine(const std::string& helperExe, const std::vector<std::string>& actions)
 {
+    std::string list = "'" + helperExe + "', hook";
+    for (const auto& action : actions)
+        list += ", '" + action + "'";
+    return "    on_rotate: [" + list + "]\n";
+}
+
+DaemonProcess::DaemonProcess(const BrokerConfig& config, std::map<std::string, std::string> env, Stderr stderrKind)
+    : _config(config)
+{
+    ChildProcess::Options options = brokerOptions({"run", "-c", config.path}, std::move(env));
+    options.stderrIsJournal = stderrKind == Stderr::Journal;
+    _process = std::make_unique<ChildProcess>(TOKENBROKER_EXE, std::move(options));
 }
 
 bool DaemonProcess::waitForLog(const std::string& text, std::chrono::milliseconds timeout, std::size_t times)

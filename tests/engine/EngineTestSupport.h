@@ -104,7 +104,11 @@ std::size_t countOf(const std::string& text, const std::string& part);
 class DaemonProcess
 {
 public:
-    explicit DaemonProcess(const BrokerConfig& config, std::map<std::string, std::string> env = {});
+    /// Where its standard error is, as the daemon sees it.
+    enum class Stderr { Plain, Journal };
+
+    explicit DaemonProcess(const BrokerConfig& config, std::map<std::string, std::string> env = {},
+                           Stderr stderrKind = Stderr::Plain);
 
     ChildProcess& process() { return *_process; }
     std::string log() const { return _process->err(); }
@@ -138,6 +142,10 @@ std::vector<std::string> profileNames(DaemonProcess& daemon);
 /// One plain-HTTP request (the admin endpoint), e.g. to "http://127.0.0.1:PORT".
 HttpResult httpRequest(const std::string& baseUrl, const std::string& method, const std::string& path,
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+/// An `on_rotate:` line (4-space indent) that runs tokenbroker-test-helper
+/// (`helperExe`) as `hook ACTION...` (see TestHelper.cpp).
+std::string helperHookLine(const std::string& helperExe, const std::vector<std::string>& actions);
 
 /// `tokenbroker ARGS` to completion, without the caller's TOKENBROKER_* or
 /// COZE_* variables.

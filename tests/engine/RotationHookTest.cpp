@@ -27,10 +27,7 @@ const std::string kHook = TOKENBROKER_TEST_HELPER;
 /// quotes: Windows paths have backslashes, which YAML's double quotes escape.
 std::string hook(const std::vector<std::string>& actions, const std::string& more = "")
 {
-    std::string list = "'" + kHook + "', hook";
-    for (const auto& action : actions)
-        list += ", '" + action + "'";
-    return "    on_rotate: [" + list + "]\n" + more;
+    return helperHookLine(kHook, actions) + more;
 }
 
 std::map<std::string, std::string> parseEnv(const std::string& text)
@@ -211,8 +208,14 @@ BOOST_AUTO_TEST_CASE(a_failing_hook_is_reported_and_not_fatal)
 
 BOOST_AUTO_TEST_CASE(a_hook_that_cannot_start_is_reported_and_not_fatal)
 {
-    JwtDaemon world("    on_rotate: [\"/nonexistent/rotate-hook\", \"--now\"]\n");
-    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: cannot run /nonexistent/rotate-hook: ", 10s),
+    // An executable file that is no program: `check` finds it, the system
+    // refuses to start it (a missing one is refused by `check` itself:
+    // ConfigTest's on_rotate cases).
+    TempDir hookDir;
+    const std::string notAProgram = hookDir.file("rotate-hook.exe");
+    writeFile(notAProgram, "neither a script nor a binary\n", 0755);
+    JwtDaemon world("    on_rotate: ['" + notAProgram + "', '--now']\n");
+    BOOST_TEST_REQUIRE(world.daemon->waitForLog("on_rotate: cannot run " + notAProgram + ": ", 10s),
                        world.daemon->log());
     BOOST_TEST(profileStatus(*world.daemon, "svc") == "ready");
     BOOST_TEST(readFile(world.tokenFile()).rfind("czs_", 0) == 0);

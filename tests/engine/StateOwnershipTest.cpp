@@ -13,6 +13,8 @@
 
 #include <Poco/File.h>
 
+#include <algorithm>
+
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::Engine;
 
@@ -24,15 +26,32 @@ constexpr unsigned kNogroup = 65534;
 /// Why the cases with a second user do not run on Windows.
 constexpr const char* kPosixUsers = "POSIX users (setpriv as nobody, chown); Windows ACLs are tested in tests/windows";
 
-/// tokenbroker ARGS as the unprivileged user nobody.
-RunResult brokerAsNobody(const std::vector<std::string>& args)
+/// `program ARGS` as user `uid` (group `gid`) with exactly the
+/// supplementary `groups`.
+RunResult runAs(unsigned uid, unsigned gid, const std::vector<unsigned>& groups, const std::string& program,
+                const std::vector<std::string>& args)
 {
     ChildProcess::Options options;
-    options.args = {"--reuid=" + std::to_string(kNobody), "--regid=" + std::to_string(kNogroup), "--clear-groups",
-                    TOKENBROKER_EXE};
+    options.args = {"--reuid=" + std::to_string(uid), "--regid=" + std::to_string(gid)};
+    if (groups.empty())
+        options.args.push_back("--clear-groups");
+    else
+    {
+        std::string list;
+        for (unsigned group : groups)
+            list += (list.empty() ? "" : ",") + std::to_string(group);
+        options.args.push_back("--groups=" + list);
+    }
+    options.args.push_back(program);
     options.args.insert(options.args.end(), args.begin(), args.end());
     options.unsetEnv = {"TOKENBROKER_CONFIG"};
     return run("/usr/bin/setpriv", options);
+}
+
+/// tokenbroker ARGS as the unprivileged user nobody.
+RunResult brokerAsNobody(const std::vector<std::string>& args, const std::vector<unsigned>& groups = {})
+{
+    return runAs(kNobody, kNogroup, groups, TOKENBROKER_EXE, args);
 }
 
 /// A directory owned by nobody (mode 0700 unless told otherwise).
@@ -54,14 +73,15 @@ std::map<std::string, std::pair<FileState, unsigned>> snapshot(const std::string
 
 /// A pat configuration that the user nobody can read and run: the config
 /// directory is traversable, state_dir and out/ belong to nobody.
+/// `outputLines` add keys to alpha's file output.
 struct NobodysBroker
 {
     BrokerConfig config;
 
-    NobodysBroker()
+    explicit NobodysBroker(const std::string& outputLines = "")
     {
         setMode(config.dir.path(), 0755);
-        config.write({config.patProfile("alpha", "pat_alpha")});
+        config.write({config.patProfile("alpha", "pat_alpha") + outputLines});
         makeDirectoryOf(config.stateDir(), kNobody);
         makeDirectoryOf(config.outDir(), kNobody, 0755);
     }
@@ -186,6 +206,82 @@ BOOST_AUTO_TEST_CASE(a_state_file_the_daemon_cannot_read_is_reported_as_exactly_
     RunResult token = brokerAsNobody({"token", "alpha", "-c", config.path});
     BOOST_TEST(token.status == 1);
     BOOST_TEST(contains(token.err, "cannot read " + stateFile + ": Permission denied"), token.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(ConsumerAccess)
+
+/// The `users` group every Debian system has; consumers are let in by it.
+unsigned usersGroup()
+{
+    const auto gid = groupIdOf("users");
+    BOOST_TEST_REQUIRE(gid.has_value(), "this system has no group 'users'");
+    return *gid;
+}
+
+/// "FILE:LINE:COL" of the value on the line of `config` that holds `text`.
+std::string valuePosition(const BrokerConfig& config, const std::string& key, const std::string& value)
+{
+    const std::string text = readFile(config.path);
+    const std::string line = "        " + key + ": " + value + "\n";
+    const std::size_t at = text.find(line);
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    const std::size_t number = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + at, '\n'));
+    return config.path + ":" + std::to_string(number) + ":" + std::to_string(8 + key.size() + 2 + 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_consumer_in_the_outputs_group_reads_the_token_and_a_user_outside_cannot)
+{
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixUsers);
+    const unsigned users = usersGroup();
+    NobodysBroker nobody("        mode: \"0640\"\n        group: users\n");
+    // The service user, in the consumers' group as SupplementaryGroups=
+    // puts it (README, Operations).
+    RunResult once = brokerAsNobody({"once", "-c", nobody.config.path}, {users});
+    BOOST_TEST_REQUIRE(once.status == 0, once.out << once.err);
+    const std::string token = nobody.config.tokenFile("alpha");
+    BOOST_TEST(ownerOf(token).uid == kNobody);
+    BOOST_TEST(ownerOf(token).gid == users);
+    BOOST_TEST(modeOf(token) == 0640u);
+
+    constexpr unsigned kConsumer = 40001, kOutsider = 40002;
+    RunResult consumer = runAs(kConsumer, kConsumer, {users}, "/bin/cat", {token});
+    BOOST_TEST(consumer.status == 0, consumer.err);
+    BOOST_TEST(consumer.out == "pat_alpha\n");
+    RunResult outsider = runAs(kOutsider, kOutsider, {}, "/bin/cat", {token});
+    BOOST_TEST(outsider.status != 0);
+    BOOST_TEST(contains(outsider.err, "Permission denied"), outsider.err);
+    BOOST_TEST(outsider.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(check_as_the_service_user_refuses_a_group_it_is_not_in_at_its_position)
+{
+    // Once `check` said ok and every renewal failed with EPERM.
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixUsers);
+    NobodysBroker nobody("        mode: \"0640\"\n        group: users\n");
+    RunResult check = brokerAsNobody({"check", "-c", nobody.config.path});
+    BOOST_TEST(check.status == 2, check.out << check.err);
+    BOOST_TEST(contains(check.err, valuePosition(nobody.config, "group", "users") +
+                                       ": error: output group 'users': tokenbroker runs as 'nobody', which is not in "
+                                       "group 'users' and so cannot give it the file; add it (usermod -aG users "
+                                       "nobody) and restart tokenbroker"),
+               check.err);
+    // In the group, the same file is fine.
+    RunResult member = brokerAsNobody({"check", "-c", nobody.config.path}, {usersGroup()});
+    BOOST_TEST(member.status == 0, member.err);
+}
+
+BOOST_AUTO_TEST_CASE(check_as_the_service_user_refuses_another_owner_at_its_position)
+{
+    TOKENBROKER_SKIP_ON_WINDOWS(kPosixUsers);
+    NobodysBroker nobody("        owner: root\n");
+    RunResult check = brokerAsNobody({"check", "-c", nobody.config.path});
+    BOOST_TEST(check.status == 2, check.out << check.err);
+    BOOST_TEST(contains(check.err, valuePosition(nobody.config, "owner", "root") +
+                                       ": error: output owner 'root': tokenbroker runs as 'nobody', and only root may "
+                                       "give a file to another user"),
+               check.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -159,6 +159,46 @@ BOOST_AUTO_TEST_CASE(check_refuses_an_alias_bomb_at_its_position_with_exit_2)
                                            "100000 values (an alias bomb?)\n");
 }
 
+BOOST_AUTO_TEST_CASE(check_refuses_an_on_rotate_program_that_is_missing_or_not_executable)
+{
+    // Once this was found at the first rotation, hours later, in the log.
+    Setup setup;
+    const std::string missing = setup.dir.file("no-such-hook");
+    const std::string notExecutable = setup.dir.file("hook.sh");
+    writeFile(notExecutable, "#!/bin/sh\n", 0644);
+    writeFile(setup.config, "broker:\n"                                          // 1
+                            "  state_dir: state\n"                               // 2
+                            "profiles:\n"                                        // 3
+                            "  alpha:\n"                                         // 4
+                            "    flow: pat\n"                                    // 5
+                            "    token: t\n"                                     // 6
+                            "    on_rotate: ['" + missing + "', --now]\n"        // 7
+                            "    outputs: [{file: out/a}]\n"                     // 8
+                            "  beta:\n"                                          // 9
+                            "    flow: pat\n"                                    // 10
+                            "    token: t\n"                                     // 11
+                            "    on_rotate: [no-such-program-anywhere]\n"       // 12
+                            "    outputs: [{file: out/b}]\n"                     // 13
+                            "  gamma:\n"                                         // 14
+                            "    flow: pat\n"                                    // 15
+                            "    token: t\n"                                     // 16
+                            "    on_rotate: ['" + notExecutable + "']\n"         // 17
+                            "    outputs: [{file: out/c}]\n");
+    RunResult check = broker({"check", "-c", setup.config});
+    BOOST_TEST(check.status == 2);
+    BOOST_TEST(contains(check.err, setup.config + ":7:17: error: profile 'alpha': on_rotate: "), check.err);
+    BOOST_TEST(contains(check.err, setup.config + ":12:17: error: profile 'beta': on_rotate: "
+                                                  "'no-such-program-anywhere' is not "),
+               check.err);
+    if (!onWindows())
+    {
+        BOOST_TEST(contains(check.err, "on_rotate: " + missing + ": No such file or directory"), check.err);
+        BOOST_TEST(contains(check.err, setup.config + ":17:17: error: profile 'gamma': on_rotate: " + notExecutable +
+                                           " is not executable by this user"),
+                   check.err);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(the_config_comes_from_the_environment_when_no_option_is_given)
 {
     Setup setup;

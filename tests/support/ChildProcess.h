@@ -30,6 +30,9 @@ public:
         std::vector<std::string> unsetEnv;             ///< removed variables
         std::string workingDirectory;                  ///< empty = inherit
         std::optional<std::string> stdinText;          ///< fed then closed; default the null device
+        /// POSIX: JOURNAL_STREAM names the process's stderr, as systemd
+        /// sets it when stderr is connected to journald.
+        bool stderrIsJournal = false;
     };
 
     /// The exit status kill() leaves: 128 + SIGKILL on POSIX, and the same

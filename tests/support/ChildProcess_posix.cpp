@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
@@ -29,6 +30,10 @@ std::vector<std::string> buildEnvironment(const ChildProcess::Options& options)
     }
     for (const auto& name : options.unsetEnv)
         env.erase(name);
+    // A test runner that systemd started must not make its children talk
+    // to systemd or write in journald's format; a test sets them itself.
+    for (const char* name : {"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM"})
+        env.erase(name);
     for (const auto& [name, value] : options.setEnv)
         env[name] = value;
     std::vector<std::string> result;
@@ -45,6 +50,18 @@ void ChildProcess::start(const std::string& executable, const Options& options, 
     std::vector<std::string> argStrings{executable};
     argStrings.insert(argStrings.end(), options.args.begin(), options.args.end());
     std::vector<std::string> envStrings = buildEnvironment(options);
+    std::string outPath = _dir.file("stdout"), errPath = _dir.file("stderr");
+    if (options.stderrIsJournal)
+    {
+        // Made now so that its device and inode are known; the child's
+        // O_TRUNC open keeps them.
+        const int fd = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        struct stat st;
+        if (fd < 0 || ::fstat(fd, &st) != 0)
+            throw std::runtime_error("cannot create " + errPath + ": " + std::strerror(errno));
+        ::close(fd);
+        envStrings.push_back("JOURNAL_STREAM=" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino));
+    }
     std::vector<char*> argv, envp;
     for (auto& a : argStrings)
         argv.push_back(a.data());
@@ -52,7 +69,6 @@ void ChildProcess::start(const std::string& executable, const Options& options, 
     for (auto& e : envStrings)
         envp.push_back(e.data());
     envp.push_back(nullptr);
-    std::string outPath = _dir.file("stdout"), errPath = _dir.file("stderr");
 
     _pid = ::fork();
     if (_pid < 0)

@@ -1,0 +1,10 @@
+#include "JournalStream.h"
+
+namespace TokenBroker {
+
+bool stderrIsJournal()
+{
+    return false;
+}
+
+} // namespace TokenBroker
