@@ -54,14 +54,17 @@ void ServiceManagerStatus::reloaded()
 {
     if (!_notify.enabled())
         return;
-    std::lock_guard<std::mutex> lock(_mutex);
-    if (!_reloading)
-        return;
-    _reloading = false;
-    // Whether or not the new file was taken, the daemon serves again; a
-    // refused file is in the log (and in `tokenbroker reload`'s answer).
-    _lastStatus = statusLine();
-    _notify.send("READY=1\nSTATUS=" + _lastStatus);
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (!_reloading)
+            return;
+        _reloading = false;
+        // READY=1 again once the profiles the file added have had their
+        // first attempt, as at start; at once when the file was refused or
+        // added nothing.
+        _ready = false;
+    }
+    _wake.notify_all();
 }
 
 void ServiceManagerStatus::stopping()

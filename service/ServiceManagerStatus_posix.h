@@ -14,7 +14,8 @@ class Daemon;
 
 /// What systemd learns from a `Type=notify` daemon: READY=1 once the first
 /// pass over the profiles is done (so `After=tokenbroker.service` means the
-/// tokens exist), RELOADING=1 ... READY=1 around a reload, STOPPING=1,
+/// tokens exist), RELOADING=1 ... READY=1 around a reload (READY once the
+/// profiles it added have had their first attempt too), STOPPING=1,
 /// STATUS= "N/M profiles ready" as it changes, and WATCHDOG=1 at half the
 /// manager's WatchdogSec while the daemon's own thread still runs. Inert
 /// without NOTIFY_SOCKET.
