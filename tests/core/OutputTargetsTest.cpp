@@ -26,6 +26,17 @@ std::string absolute(const std::string& name)
     return TokenBroker::Test::onWindows() ? "C:\\run\\" + name : "/run/" + name;
 }
 
+/// The errors of a configuration whose one output is a file with `mode`
+/// (its value at line 8, column 15).
+std::vector<std::string> fileOutputModeErrors(const std::string& mode)
+{
+    return configErrorLines(kHead + "  p:\n"
+                                    "    flow: pat\n"
+                                    "    outputs:\n"
+                                    "      - file: /run/p.token\n"
+                                    "        mode: \"" + mode + "\"\n");
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(OutputModes)
@@ -35,11 +46,7 @@ BOOST_AUTO_TEST_CASE(setuid_setgid_and_sticky_modes_are_refused)
     TOKENBROKER_SKIP_ON_WINDOWS("`mode` is refused on Windows whatever it says (ConfigTest.BadMode)");
     for (const std::string mode : {"4640", "2640", "1640", "6755"})
     {
-        const auto errors = configErrorLines(kHead + "  p:\n"
-                                             "    flow: pat\n"
-                                             "    outputs:\n"
-                                             "      - file: /run/p.token\n"
-                                             "        mode: \"" + mode + "\"\n");
+        const auto errors = fileOutputModeErrors(mode);
         BOOST_TEST_REQUIRE(errors.size() == 1u, mode);
         BOOST_TEST(errors[0] == "test.yaml:8:15: error: mode " + mode +
                                     " has setuid, setgid or sticky bits, which a token file must not have");
@@ -66,11 +73,7 @@ BOOST_AUTO_TEST_CASE(a_world_readable_mode_is_refused)
     TOKENBROKER_SKIP_ON_WINDOWS("`mode` is refused on Windows whatever it says (ConfigTest.BadMode)");
     for (const std::string mode : {"0644", "0604", "0444"})
     {
-        const auto errors = configErrorLines(kHead + "  p:\n"
-                                             "    flow: pat\n"
-                                             "    outputs:\n"
-                                             "      - file: /run/p.token\n"
-                                             "        mode: \"" + mode + "\"\n");
+        const auto errors = fileOutputModeErrors(mode);
         BOOST_TEST_REQUIRE(errors.size() == 1u, mode);
         BOOST_TEST(errors[0] == "test.yaml:8:15: error: mode " + mode +
                                     " lets every user on the machine read the token; give its readers a group "

@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <ctime>
 #include <poll.h>
 #include <regex>
@@ -142,6 +144,44 @@ std::uint64_t monotonicMicroseconds()
     return static_cast<std::uint64_t>(now.tv_sec) * 1000000u + static_cast<std::uint64_t>(now.tv_nsec) / 1000u;
 }
 
+/// A broker whose daemon reports to a NotifySocket, as under Type=notify.
+class NotifiedBroker
+{
+public:
+    /// `socketAddress`: a path, or "@name" for an abstract socket; by
+    /// default notify.sock in the configuration's directory.
+    explicit NotifiedBroker(const std::string& socketAddress = {})
+        : _notify(socketAddress.empty() ? config.dir.file("notify.sock") : socketAddress)
+    {
+    }
+
+    BrokerConfig config;
+
+    NotifySocket& notify() { return _notify; }
+    DaemonProcess& daemon() { return *_daemon; }
+
+    /// Writes `profiles`, then starts the daemon with NOTIFY_SOCKET and `env`.
+    DaemonProcess& start(const std::vector<std::string>& profiles, std::map<std::string, std::string> env = {})
+    {
+        config.write(profiles);
+        env["NOTIFY_SOCKET"] = _notify.address();
+        _daemon = std::make_unique<DaemonProcess>(config, env);
+        return *_daemon;
+    }
+
+    /// start(), then waits for the first READY=1.
+    DaemonProcess& startReady(const std::vector<std::string>& profiles, std::map<std::string, std::string> env = {})
+    {
+        start(profiles, std::move(env));
+        BOOST_TEST_REQUIRE(_notify.waitFor("READY=1", 15s), _daemon->log());
+        return *_daemon;
+    }
+
+private:
+    NotifySocket _notify;
+    std::unique_ptr<DaemonProcess> _daemon;
+};
+
 /// A jwt profile whose every token request the server refuses for good.
 std::string brokenProfile(const BrokerConfig& config, const EmulatorProcess& emulator)
 {
@@ -162,11 +202,10 @@ BOOST_AUTO_TEST_CASE(ready_comes_once_every_profile_has_its_token_with_the_statu
 {
     // So that After=tokenbroker.service means the token files exist.
     auto emulator = startEmulator();
-    BrokerConfig config;
-    config.write({config.jwtProfile("svc", *emulator), config.patProfile("static", "pat_static_token")});
-    NotifySocket notify(config.dir.file("notify.sock"));
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}});
-    BOOST_TEST_REQUIRE(notify.waitFor("READY=1", 15s), daemon.log());
+    NotifiedBroker broker;
+    auto& config = broker.config;
+    auto& notify = broker.notify();
+    auto& daemon = broker.startReady({config.jwtProfile("svc", *emulator), config.patProfile("static", "pat_static_token")});
     BOOST_TEST(fileState(config.tokenFile("svc")).content.rfind("czs_", 0) == 0u);
     BOOST_TEST(fileState(config.tokenFile("static")).content == "pat_static_token\n");
     const std::string ready = notify.first("READY=1");
@@ -179,25 +218,22 @@ BOOST_AUTO_TEST_CASE(ready_comes_once_every_profile_has_its_token_with_the_statu
 BOOST_AUTO_TEST_CASE(a_profile_that_is_not_ready_is_named_in_the_status)
 {
     auto emulator = startEmulator();
-    BrokerConfig config;
-    config.write({brokenProfile(config, *emulator), config.patProfile("static", "pat_static_token")});
-    NotifySocket notify(config.dir.file("notify.sock"));
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}});
+    NotifiedBroker broker;
     // Its failed first attempt still ends the first pass: the daemon serves
     // what it can, and says what it cannot.
-    BOOST_TEST_REQUIRE(notify.waitFor("READY=1", 15s), daemon.log());
-    BOOST_TEST(NotifySocket::valueOf(notify.first("READY=1"), "STATUS") ==
+    auto& daemon = broker.startReady(
+        {brokenProfile(broker.config, *emulator), broker.config.patProfile("static", "pat_static_token")});
+    BOOST_TEST(NotifySocket::valueOf(broker.notify().first("READY=1"), "STATUS") ==
                "1/2 profiles ready; not ready: broken (failed)");
     BOOST_TEST(daemon.terminate().value_or(-1) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_reload_is_bracketed_by_reloading_with_the_monotonic_time_and_ready)
 {
-    BrokerConfig config;
-    config.write({config.patProfile("a", "pat_a_token")});
-    NotifySocket notify(config.dir.file("notify.sock"));
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}});
-    BOOST_TEST_REQUIRE(notify.waitFor("READY=1", 15s), daemon.log());
+    NotifiedBroker broker;
+    auto& config = broker.config;
+    auto& notify = broker.notify();
+    auto& daemon = broker.startReady({config.patProfile("a", "pat_a_token")});
 
     config.write({config.patProfile("a", "pat_a_token"), config.patProfile("b", "pat_b_token")});
     const std::uint64_t before = monotonicMicroseconds();
@@ -230,35 +266,28 @@ BOOST_AUTO_TEST_CASE(a_reload_is_bracketed_by_reloading_with_the_monotonic_time_
 
 BOOST_AUTO_TEST_CASE(a_stop_says_stopping_before_the_daemon_exits)
 {
-    BrokerConfig config;
-    config.write({config.patProfile("a", "pat_a_token")});
-    NotifySocket notify(config.dir.file("notify.sock"));
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}});
-    BOOST_TEST_REQUIRE(notify.waitFor("READY=1", 15s), daemon.log());
-    BOOST_TEST(notify.count("STOPPING=1") == 0u);
+    NotifiedBroker broker;
+    auto& daemon = broker.startReady({broker.config.patProfile("a", "pat_a_token")});
+    BOOST_TEST(broker.notify().count("STOPPING=1") == 0u);
     BOOST_TEST(daemon.terminate().value_or(-1) == 0);
-    BOOST_TEST(notify.count("STOPPING=1") == 1u, daemon.log());
+    BOOST_TEST(broker.notify().count("STOPPING=1") == 1u, daemon.log());
 }
 
 BOOST_AUTO_TEST_CASE(the_watchdog_is_petted_while_the_daemon_runs)
 {
-    BrokerConfig config;
-    config.write({config.patProfile("a", "pat_a_token")});
-    NotifySocket notify(config.dir.file("notify.sock"));
+    NotifiedBroker broker;
     // WatchdogSec=0.4: a pet at least every 0.2 s.
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}, {"WATCHDOG_USEC", "400000"}});
-    BOOST_TEST_REQUIRE(notify.waitFor("WATCHDOG=1", 15s, 5), daemon.log());
+    auto& daemon = broker.start({broker.config.patProfile("a", "pat_a_token")}, {{"WATCHDOG_USEC", "400000"}});
+    BOOST_TEST_REQUIRE(broker.notify().waitFor("WATCHDOG=1", 15s, 5), daemon.log());
     BOOST_TEST(daemon.terminate().value_or(-1) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_watchdog_meant_for_another_process_is_left_alone)
 {
-    BrokerConfig config;
-    config.write({config.patProfile("a", "pat_a_token")});
-    NotifySocket notify(config.dir.file("notify.sock"));
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}, {"WATCHDOG_USEC", "100000"},
-                                  {"WATCHDOG_PID", "1"}});
-    BOOST_TEST_REQUIRE(notify.waitFor("READY=1", 15s), daemon.log());
+    NotifiedBroker broker;
+    auto& notify = broker.notify();
+    auto& daemon = broker.startReady({broker.config.patProfile("a", "pat_a_token")},
+                                     {{"WATCHDOG_USEC", "100000"}, {"WATCHDOG_PID", "1"}});
     BOOST_TEST(daemon.terminate().value_or(-1) == 0);
     BOOST_TEST_REQUIRE(notify.count("STOPPING=1") == 1u);
     // The daemon ran for longer than the 0.05 s a pet would have come at.
@@ -267,22 +296,19 @@ BOOST_AUTO_TEST_CASE(a_watchdog_meant_for_another_process_is_left_alone)
 
 BOOST_AUTO_TEST_CASE(an_abstract_socket_is_reached_too)
 {
-    BrokerConfig config;
-    config.write({config.patProfile("a", "pat_a_token")});
-    NotifySocket notify("@tokenbroker-test-" + std::to_string(::getpid()) + "-" + std::to_string(Poco::Random().next()));
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}});
-    BOOST_TEST_REQUIRE(notify.waitFor("READY=1", 15s), daemon.log());
+    NotifiedBroker broker("@tokenbroker-test-" + std::to_string(::getpid()) + "-" + std::to_string(Poco::Random().next()));
+    auto& daemon = broker.startReady({broker.config.patProfile("a", "pat_a_token")});
     BOOST_TEST(daemon.terminate().value_or(-1) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(hooks_and_plugins_do_not_inherit_the_notify_socket)
 {
     // Else a hook could tell systemd the daemon is ready, or stopping.
-    BrokerConfig config;
-    const std::string envFile = config.dir.file("hook.env");
-    config.write({config.patProfile("a", "pat_a_token", helperHookLine(TOKENBROKER_TEST_HELPER, {"env>" + envFile}))});
-    NotifySocket notify(config.dir.file("notify.sock"));
-    DaemonProcess daemon(config, {{"NOTIFY_SOCKET", notify.address()}, {"WATCHDOG_USEC", "10000000"}});
+    NotifiedBroker broker;
+    const std::string envFile = broker.config.dir.file("hook.env");
+    auto& daemon = broker.start(
+        {broker.config.patProfile("a", "pat_a_token", helperHookLine(TOKENBROKER_TEST_HELPER, {"env>" + envFile}))},
+        {{"WATCHDOG_USEC", "10000000"}});
     BOOST_TEST_REQUIRE(daemon.waitForLog("on_rotate: " + std::string(TOKENBROKER_TEST_HELPER) + " succeeded", 15s),
                        daemon.log());
     const std::string env = readFile(envFile);

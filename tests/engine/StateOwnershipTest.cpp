@@ -231,6 +231,17 @@ std::string valuePosition(const BrokerConfig& config, const std::string& key, co
     return config.path + ":" + std::to_string(number) + ":" + std::to_string(8 + key.size() + 2 + 1);
 }
 
+/// `check`, run as nobody on an output with `outputLines`, exits 2 with
+/// `message` at the position of the output's `key: value`.
+void expectCheckAsNobodyRefuses(const std::string& outputLines, const std::string& key, const std::string& value,
+                                const std::string& message)
+{
+    NobodysBroker nobody(outputLines);
+    RunResult check = brokerAsNobody({"check", "-c", nobody.config.path});
+    BOOST_TEST(check.status == 2, check.out << check.err);
+    BOOST_TEST(contains(check.err, valuePosition(nobody.config, key, value) + ": error: " + message), check.err);
+}
+
 BOOST_AUTO_TEST_CASE(a_consumer_in_the_outputs_group_reads_the_token_and_a_user_outside_cannot)
 {
     TOKENBROKER_SKIP_ON_WINDOWS(kPosixUsers);
@@ -259,15 +270,12 @@ BOOST_AUTO_TEST_CASE(check_as_the_service_user_refuses_a_group_it_is_not_in_at_i
 {
     // Once `check` said ok and every renewal failed with EPERM.
     TOKENBROKER_SKIP_ON_WINDOWS(kPosixUsers);
-    NobodysBroker nobody("        mode: \"0640\"\n        group: users\n");
-    RunResult check = brokerAsNobody({"check", "-c", nobody.config.path});
-    BOOST_TEST(check.status == 2, check.out << check.err);
-    BOOST_TEST(contains(check.err, valuePosition(nobody.config, "group", "users") +
-                                       ": error: output group 'users': tokenbroker runs as 'nobody', which is not in "
-                                       "group 'users' and so cannot give it the file; add it (usermod -aG users "
-                                       "nobody) and restart tokenbroker"),
-               check.err);
+    const std::string output = "        mode: \"0640\"\n        group: users\n";
+    expectCheckAsNobodyRefuses(output, "group", "users",
+                               "output group 'users': tokenbroker runs as 'nobody', which is not in group 'users' and "
+                               "so cannot give it the file; add it (usermod -aG users nobody) and restart tokenbroker");
     // In the group, the same file is fine.
+    NobodysBroker nobody(output);
     RunResult member = brokerAsNobody({"check", "-c", nobody.config.path}, {usersGroup()});
     BOOST_TEST(member.status == 0, member.err);
 }
@@ -275,13 +283,9 @@ BOOST_AUTO_TEST_CASE(check_as_the_service_user_refuses_a_group_it_is_not_in_at_i
 BOOST_AUTO_TEST_CASE(check_as_the_service_user_refuses_another_owner_at_its_position)
 {
     TOKENBROKER_SKIP_ON_WINDOWS(kPosixUsers);
-    NobodysBroker nobody("        owner: root\n");
-    RunResult check = brokerAsNobody({"check", "-c", nobody.config.path});
-    BOOST_TEST(check.status == 2, check.out << check.err);
-    BOOST_TEST(contains(check.err, valuePosition(nobody.config, "owner", "root") +
-                                       ": error: output owner 'root': tokenbroker runs as 'nobody', and only root may "
-                                       "give a file to another user"),
-               check.err);
+    expectCheckAsNobodyRefuses("        owner: root\n", "owner", "root",
+                               "output owner 'root': tokenbroker runs as 'nobody', and only root may give a file to "
+                               "another user");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
