@@ -73,17 +73,8 @@ void writeFileAtomically(const std::string& path, const std::string& content, co
 
     // Every step is relative to the directory reached by the trusted walk:
     // no directory or link another user controls can redirect the write.
-    Posix::Descriptor dir;
-    std::string dirPath, base;
-    try
-    {
-        std::tie(dirPath, base) = Posix::splitPath(path);
-        dir = Posix::openDirectory(dirPath, Posix::Trust{uid}, createParents, 0750);
-    }
-    catch (const Posix::PathRefused& e)
-    {
-        throw WriteError("cannot write " + path + ": " + e.what());
-    }
+    auto [dir, dirPath, base] = Posix::refusedAs<WriteError>(
+        "cannot write " + path + ": ", [&] { return Posix::openParent(path, Posix::Trust{uid}, createParents, 0750); });
 
     std::string tempName;
     int fd = -1;

@@ -25,19 +25,9 @@ void FileLock::open(const std::string& path)
 {
     // Through the trusted walk: a state directory another user made, or a
     // link planted on the way, never gets a file created where they chose.
-    Posix::Descriptor dir;
-    std::string name;
-    try
-    {
-        std::string dirPath;
-        std::tie(dirPath, name) = Posix::splitPath(path);
-        dir = Posix::openDirectory(dirPath, Posix::Trust{}, false, 0);
-    }
-    catch (const Posix::PathRefused& e)
-    {
-        throw WriteError("cannot open lock file " + path + ": " + e.what());
-    }
-    int fd = ::openat(dir.get(), name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    const auto parent = Posix::refusedAs<WriteError>(
+        "cannot open lock file " + path + ": ", [&] { return Posix::openParent(path, Posix::Trust{}, false, 0); });
+    int fd = ::openat(parent.dir.get(), parent.name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         throw WriteError(failure("cannot open lock file", path, errno));
     _handle = fd;

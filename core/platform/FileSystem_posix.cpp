@@ -36,31 +36,15 @@ std::string parentDirectory(const std::string& path)
 
 namespace {
 
-/// The walk of TrustedPath_posix.h, its refusal as a WriteError.
+/// The walks of TrustedPath_posix.h, their refusals as WriteErrors.
 Posix::Descriptor trustedDirectory(const std::string& dir, bool create, mode_t mode)
 {
-    try
-    {
-        return Posix::openDirectory(dir, Posix::Trust{}, create, mode);
-    }
-    catch (const Posix::PathRefused& e)
-    {
-        throw WriteError(e.what());
-    }
+    return Posix::refusedAs<WriteError>("", [&] { return Posix::openDirectory(dir, Posix::Trust{}, create, mode); });
 }
 
-std::pair<Posix::Descriptor, std::string> trustedParent(const std::string& path, bool create)
+Posix::Parent trustedParent(const std::string& path, bool create)
 {
-    std::string dir, name;
-    try
-    {
-        std::tie(dir, name) = Posix::splitPath(path);
-    }
-    catch (const Posix::PathRefused& e)
-    {
-        throw WriteError(e.what());
-    }
-    return {trustedDirectory(dir, create, 0750), name};
+    return Posix::refusedAs<WriteError>("", [&] { return Posix::openParent(path, Posix::Trust{}, create, 0750); });
 }
 
 } // namespace
@@ -72,8 +56,8 @@ void makeDirectories(const std::string& dir)
 
 void makePrivateDirectory(const std::string& path)
 {
-    auto [parent, name] = trustedParent(path, true);
-    if (::mkdirat(parent.get(), name.c_str(), 0700) != 0 && errno != EEXIST)
+    const auto parent = trustedParent(path, true);
+    if (::mkdirat(parent.dir.get(), parent.name.c_str(), 0700) != 0 && errno != EEXIST)
         throw WriteError(errorText("cannot create directory", path, errno));
     // Reached by the same walk, so that a link or a directory planted in
     // its place is judged like any other.
@@ -90,16 +74,16 @@ void removeFile(const std::string& path)
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
         return;  // already gone
-    auto [parent, name] = trustedParent(path, false);
-    if (::unlinkat(parent.get(), name.c_str(), 0) != 0 && errno != ENOENT)
+    const auto parent = trustedParent(path, false);
+    if (::unlinkat(parent.dir.get(), parent.name.c_str(), 0) != 0 && errno != ENOENT)
         throw WriteError(errorText("cannot remove", path, errno));
 }
 
 void renameFile(const std::string& from, const std::string& to)
 {
-    auto [fromDir, fromName] = trustedParent(from, false);
-    auto [toDir, toName] = trustedParent(to, false);
-    if (::renameat(fromDir.get(), fromName.c_str(), toDir.get(), toName.c_str()) != 0)
+    const auto source = trustedParent(from, false);
+    const auto target = trustedParent(to, false);
+    if (::renameat(source.dir.get(), source.name.c_str(), target.dir.get(), target.name.c_str()) != 0)
         throw WriteError(errorText("cannot rename", from, errno));
 }
 
@@ -111,9 +95,10 @@ bool isDirectory(const std::string& path)
 
 namespace {
 
-int openForReading(const std::string& path)
+/// open(2) for reading with `extraFlags`; FileMissing when there is no file.
+int openForReading(const std::string& path, int extraFlags = 0)
 {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | extraFlags);
     if (fd < 0)
     {
         if (errno == ENOENT)
@@ -136,13 +121,7 @@ std::string readSettingFile(const std::string& path, std::size_t limit, bool sec
 {
     // O_NONBLOCK: a FIFO planted in place of the file must not hang the
     // daemon before fstat can tell it is no regular file.
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-    {
-        if (errno == ENOENT)
-            throw FileMissing(path + " does not exist");
-        throw std::runtime_error(errorText("cannot read", path, errno));
-    }
+    int fd = openForReading(path, O_NONBLOCK);
     struct stat st;
     if (::fstat(fd, &st) != 0)
     {

@@ -227,4 +227,10 @@ std::pair<std::string, std::string> splitPath(const std::string& given)
     return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1)};
 }
 
+Parent openParent(const std::string& path, const Trust& trust, bool create, mode_t mode)
+{
+    auto [dir, name] = splitPath(path);
+    return {openDirectory(dir, trust, create, mode), dir, name};
+}
+
 } // namespace TokenBroker::Posix

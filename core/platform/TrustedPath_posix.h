@@ -62,6 +62,33 @@ Descriptor openDirectory(const std::string& path, const Trust& trust, bool creat
 /// the file is judged as the directories are.
 Descriptor openFile(const std::string& path, const Trust& trust);
 
+/// A file's directory, open through the walk of openDirectory, and the
+/// file's name in it: where each create, rename and unlink starts.
+struct Parent
+{
+    Descriptor dir;
+    std::string dirPath;  ///< absolute, for messages
+    std::string name;
+};
+
+/// splitPath(path), then openDirectory on its directory.
+Parent openParent(const std::string& path, const Trust& trust, bool create, mode_t mode);
+
+/// What `walk()` returns; its refusal thrown as Error(context + reason),
+/// the error type and wording of the caller.
+template <class Error, class Walk>
+auto refusedAs(const std::string& context, Walk walk) -> decltype(walk())
+{
+    try
+    {
+        return walk();
+    }
+    catch (const PathRefused& e)
+    {
+        throw Error(context + e.what());
+    }
+}
+
 /// `path` made absolute against the working directory.
 std::string absolutePath(const std::string& path);
 

@@ -244,26 +244,17 @@ TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds)
 
 Outcome checkOpenApiAnswer(const Response& response)
 {
-    Poco::JSON::Object::Ptr body = parseBody(response);
+    // The same classification as the auth endpoints' answers: a redirect or
+    // a 2xx page that is not JSON comes from something on the way and is
+    // retried, the envelope's code is the verdict.
+    std::optional<Outcome> failed;
     std::string errorCode;
-    if (retryableStatus(response.status))
-        return failure(TOKENBROKER_RETRY, response, "HTTP " + std::to_string(response.status));
-    if (body)
-    {
-        if (auto classified = classifyEnvelope(response, body, errorCode))
-            return *classified;
-    }
+    if (parseObjectAnswer(response, failed, errorCode))
+        return Outcome::token("", 0);
+    // From the API (not the auth endpoints), these name the token itself.
     if (response.status == 401 || response.status == 403)
-        return failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status) + ": the token was rejected");
-    // Redirects and 2xx pages that are not JSON come from something on
-    // the way (a proxy, a portal), not from the API: transient.
-    if (response.status >= 300 && response.status < 400)
-        return failure(TOKENBROKER_RETRY, response, "HTTP " + std::to_string(response.status) + " redirect instead of an answer (a proxy?)");
-    if (response.status < 200 || response.status >= 300)
-        return failure(TOKENBROKER_FATAL, response, "HTTP " + std::to_string(response.status));
-    if (!body)
-        return failure(TOKENBROKER_RETRY, response, "answer is not a JSON object");
-    return Outcome::token("", 0);
+        failed->message += " (the token was rejected)";
+    return *failed;
 }
 
 } // namespace TokenBroker::Kit::Coze

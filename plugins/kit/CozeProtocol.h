@@ -53,7 +53,9 @@ TokenAnswer parseTokenAnswer(const Response& response, std::int64_t nowSeconds);
 Poco::JSON::Object::Ptr parseObjectAnswer(const Response& response, std::optional<Outcome>& failure,
                                           std::string& errorCode);
 
-/// Classifies an OpenAPI (/v1/...) answer: OK only for HTTP 2xx with code 0.
+/// Classifies an OpenAPI (/v1/...) answer as parseObjectAnswer does: OK only
+/// for an HTTP 2xx JSON object with code 0; a 401 or 403 adds that the token
+/// was rejected.
 Outcome checkOpenApiAnswer(const Response& response);
 
 /// Seconds from a Retry-After header (delta-seconds form), if present.
