@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <random>
-#include <tuple>
 
 namespace TokenBroker {
 

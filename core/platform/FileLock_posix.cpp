@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <thread>
-#include <tuple>
 #include <unistd.h>
 
 namespace TokenBroker {

@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <tuple>
 #include <utility>
 
 namespace TokenBroker {
