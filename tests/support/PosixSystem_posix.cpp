@@ -1,10 +1,10 @@
 #include "PosixSystem.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <grp.h>
 #include <pwd.h>
-#include <cstdlib>
 #include <stdexcept>
 #include <sys/mount.h>
 #include <sys/stat.h>
