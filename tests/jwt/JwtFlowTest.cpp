@@ -14,6 +14,7 @@
 
 #include <ctime>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 using namespace TokenBroker::Test;
