@@ -38,16 +38,23 @@ std::set<pid_t> g_running;
 /// `name` as execve needs it: a name without a slash is searched in the
 /// PATH of `environment` ("NAME=value" entries); the first executable file
 /// wins. Unresolved names are returned as they are, for execve to report.
-std::string findProgram(const std::string& name, const std::vector<std::string>& environment)
+/// The PATH of `environment` ("NAME=value" entries); empty when it has none.
+std::string searchPath(const std::vector<std::string>& environment)
 {
-    if (name.find('/') != std::string::npos)
-        return name;
     std::string path;
     for (const auto& entry : environment)
     {
         if (entry.rfind("PATH=", 0) == 0)
             path = entry.substr(5);
     }
+    return path;
+}
+
+std::string findProgram(const std::string& name, const std::vector<std::string>& environment)
+{
+    if (name.find('/') != std::string::npos)
+        return name;
+    const std::string path = searchPath(environment);
     std::size_t start = 0;
     while (start <= path.size())
     {
@@ -67,14 +74,11 @@ std::string findProgram(const std::string& name, const std::vector<std::string>&
 
 std::optional<std::string> cannotRunHook(const std::string& program)
 {
-    const std::string found = findProgram(program, cleanEnvironment({}));
+    // The PATH named is the one searched: the hooks' own.
+    const std::vector<std::string> environment = cleanEnvironment({});
+    const std::string found = findProgram(program, environment);
     if (found.find('/') == std::string::npos)
-    {
-        std::string path = "/usr/local/bin:/usr/bin:/bin";
-        if (const char* own = std::getenv("PATH"))
-            path = own;
-        return "'" + program + "' is not an executable file in any directory of PATH (" + path + ")";
-    }
+        return "'" + program + "' is not an executable file in any directory of PATH (" + searchPath(environment) + ")";
     struct stat st;
     if (::stat(found.c_str(), &st) != 0)
         return found + ": " + std::strerror(errno);
