@@ -1,10 +1,12 @@
 // The admin endpoint's request handling: the bytes of a request as a local
 // user could send them, parsed by POCO as the server does, then routed.
-// Only a POST with the header may act, and nothing crashes.
+// Only a POST to our Host with the admin token may act, and nothing crashes.
 #include "AdminServer.h"
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequest.h>
+
+#include <cctype>
 
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +26,15 @@ public:
         view.hasToken = true;
         view.description = R"({"client_id":"1180"})";
         return {view};
+    }
+    TokenBroker::DaemonView daemonView() const override
+    {
+        TokenBroker::DaemonView view;
+        view.configPath = "fuzz.yaml";
+        view.lastReloadMs = 1;
+        view.lastReloadOk = false;
+        view.lastReloadError = "fuzz.yaml:1:1: error: <b>";
+        return view;
     }
     bool reload(std::string& errors) override
     {
@@ -54,10 +65,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;  // the server answers 400 before any routing
     }
     Backend backend;
-    const std::string header = request.get("X-Tokenbroker", "");
-    const TokenBroker::AdminAnswer answer =
-        TokenBroker::answerAdminRequest(backend, request.getMethod(), request.getURI(), header);
-    if (backend.acted && (request.getMethod() != "POST" || header != "1"))
+    const TokenBroker::AdminAccess access{{"127.0.0.1:7469", "localhost:7469"},
+                                          TokenBroker::AdminToken(std::string(64, 'a'))};
+    const TokenBroker::AdminRequest judged{request.getMethod(), request.getURI(), request.get("Host", ""),
+                                           request.get("Authorization", "")};
+    const TokenBroker::AdminAnswer answer = TokenBroker::answerAdminRequest(backend, judged, access);
+    // Nothing is done for a request from a foreign Host or without the token.
+    std::string host = judged.host;
+    for (char& c : host)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool admitted = judged.method == "POST" && access.token.admits(judged.authorization) &&
+                          (host == "127.0.0.1:7469" || host == "localhost:7469");
+    if (backend.acted && !admitted)
         __builtin_trap();
     if (answer.status < 200 || answer.status > 599)
         __builtin_trap();

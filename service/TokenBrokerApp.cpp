@@ -3,7 +3,9 @@
 #include "AtomicFile.h"
 
 #include "AdminClient.h"
+#include "AdminToken.h"
 #include "AdminServer.h"
+#include "BuildInfo.h"
 #include "ConfigLoader.h"
 #include "ConsoleLogin.h"
 #include "DefaultPaths.h"
@@ -266,7 +268,7 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
     }
     if (_versionRequested)
     {
-        std::cout << "tokenbroker " << TOKENBROKER_VERSION << "\n";
+        std::cout << "tokenbroker " << TOKENBROKER_VERSION << " (" << buildRevision() << ")\n";
         return Success;
     }
     if (!_serviceAction.empty())
@@ -484,6 +486,11 @@ int TokenBrokerApp::tokenFromDaemon(const LoadedConfig& broker, const Profile& p
             return TokenFailure;
         }
     }
+    catch (const AdminTokenUnreadable& e)
+    {
+        std::cerr << "tokenbroker token: cannot ask the running daemon to renew '" << name << "': " << e.what() << "\n";
+        return TokenFailure;
+    }
     catch (const TransportError& e)
     {
         std::cerr << "tokenbroker token: a daemon holds " << broker.state().directory()
@@ -563,6 +570,11 @@ int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
             std::cout << "The running daemon does not know profile '" << profile->name()
                       << "' yet; reload it (kill -HUP, or systemctl reload tokenbroker).\n";
     }
+    catch (const AdminTokenUnreadable& e)
+    {
+        std::cout << "The running daemon was not told to use it now (" << e.what()
+                  << "); it does at its next renewal, or after systemctl reload tokenbroker.\n";
+    }
     catch (const TransportError&)
     {
         std::cout << "No daemon answered on the admin endpoint; a daemon started later uses the stored token.\n";
@@ -582,6 +594,11 @@ std::variant<HttpResponse, int> TokenBrokerApp::askDaemon(const std::string& com
     {
         const AdminClient admin(_config->broker);
         return method == "POST" ? admin.post(path) : admin.get(path);
+    }
+    catch (const AdminTokenUnreadable& e)
+    {
+        std::cerr << "tokenbroker " << command << ": " << e.what() << "\n";
+        return TokenFailure;
     }
     catch (const TransportError& e)
     {

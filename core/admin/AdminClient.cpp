@@ -1,11 +1,13 @@
 #include "AdminClient.h"
 
+#include "AdminToken.h"
 
 #include <fstream>
 
 namespace TokenBroker {
 
 AdminClient::AdminClient(const BrokerSettings& settings)
+    : _stateDir(settings.stateDir)
 {
     if (settings.adminListen == "off")
         return;
@@ -38,7 +40,7 @@ HttpResponse AdminClient::post(const std::string& path) const
     HttpRequest request;
     request.method = "POST";
     request.url = _url + path;
-    request.headers["X-Tokenbroker"] = "1";
+    request.headers["Authorization"] = AdminToken::read(_stateDir).authorization();
     return HttpClient("", HttpTimeouts{3, 10, 15}).send(request);
 }
 

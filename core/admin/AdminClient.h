@@ -19,6 +19,8 @@ public:
 
     /// Throws TransportError when no daemon answers.
     HttpResponse get(const std::string& path) const;
+    /// With the daemon's AdminToken; throws AdminTokenUnreadable (before
+    /// anything is sent) when this user cannot read it.
     HttpResponse post(const std::string& path) const;
 
     /// Where the daemon records its admin URL for `status` and `login`.
@@ -26,6 +28,7 @@ public:
 
 private:
     std::string _url;
+    std::string _stateDir;
 };
 
 } // namespace TokenBroker

@@ -1,8 +1,9 @@
 #include "AdminServer.h"
 
-#include "PrintableText.h"
-
+#include "AdminMetrics.h"
 #include "Clock.h"
+#include "StatusPage.h"
+#include "PrintableText.h"
 
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
@@ -18,6 +19,8 @@
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 
+#include <algorithm>
+#include <cctype>
 #include <limits>
 #include <sstream>
 
@@ -26,40 +29,6 @@ namespace TokenBroker {
 namespace {
 
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
-
-std::string isoTime(std::int64_t seconds)
-{
-    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds), "%Y-%m-%dT%H:%M:%SZ");
-}
-
-std::string html(const std::string& text)
-{
-    std::string out;
-    for (char c : text)
-    {
-        switch (c)
-        {
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '&': out += "&amp;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
-
-std::string label(const std::string& value)
-{
-    std::string out;
-    for (char c : value)
-    {
-        if (c == '\\' || c == '"')
-            out += '\\';
-        out += c == '\n' ? ' ' : c;
-    }
-    return out;
-}
 
 /// The description as a JSON object; empty when it is not one.
 Poco::JSON::Object::Ptr descriptionObject(const std::string& json)
@@ -87,6 +56,23 @@ bool profileReady(const ProfileView& view, std::int64_t now)
     // the programs read the files, not the daemon's memory.
     const bool usable = view.status == ProfileStatus::Ready || view.status == ProfileStatus::Retrying;
     return usable && view.hasToken && view.outputsCurrent && (view.expiresAt == 0 || view.expiresAt > now);
+}
+
+std::string notReadyList(const std::vector<ProfileView>& views, std::int64_t nowSeconds)
+{
+    std::string list;
+    for (const auto& view : views)
+    {
+        if (profileReady(view, nowSeconds))
+            continue;
+        std::string why = toString(view.status);
+        if (!view.outputsCurrent)
+            why += ", an output does not hold the token";
+        if (!view.lastError.empty())
+            why += ": " + view.lastError;
+        list += "  " + view.name + " (" + why + ")\n";
+    }
+    return list;
 }
 
 bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds)
@@ -126,6 +112,7 @@ std::string profilesJson(const std::vector<ProfileView>& views)
         object.set("name", view.name);
         object.set("flow", view.flow);
         object.set("status", std::string(toString(view.status)));
+        object.set("state", profileState(view));
         object.set("expires_at", static_cast<Poco::Int64>(view.expiresAt));
         object.set("next_refresh", view.nextRefreshMs == never ? Poco::Dynamic::Var()
                                                                : Poco::Dynamic::Var(static_cast<Poco::Int64>(view.nextRefreshMs / 1000)));
@@ -135,6 +122,8 @@ std::string profilesJson(const std::vector<ProfileView>& views)
         object.set("consecutive_failures", view.consecutiveFailures);
         object.set("refreshes", static_cast<Poco::UInt64>(view.refreshes));
         object.set("failures", static_cast<Poco::UInt64>(view.failures));
+        object.set("last_success", view.lastSuccessMs > 0 ? Poco::Dynamic::Var(static_cast<Poco::Int64>(view.lastSuccessMs / 1000))
+                                                          : Poco::Dynamic::Var());
         object.set("last_error", view.lastError);
         object.set("outputs", view.outputs);
         object.set("plugin", descriptionObject(view.description));
@@ -147,86 +136,27 @@ std::string profilesJson(const std::vector<ProfileView>& views)
     return out.str();
 }
 
-std::string profilesMetrics(const std::vector<ProfileView>& views)
-{
-    const std::int64_t now = Clock::system().nowSeconds();
-    std::ostringstream out;
-    out << "# HELP tokenbroker_profile_ready 1 when the profile holds a valid token and every output has it.\n"
-           "# TYPE tokenbroker_profile_ready gauge\n";
-    for (const auto& v : views)
-        out << "tokenbroker_profile_ready{profile=\"" << label(v.name) << "\"} " << (profileReady(v, now) ? 1 : 0) << "\n";
-    out << "# HELP tokenbroker_profile_outputs_current 1 when every output holds the current token, 0 while one "
-           "cannot be written.\n"
-           "# TYPE tokenbroker_profile_outputs_current gauge\n";
-    for (const auto& v : views)
-        out << "tokenbroker_profile_outputs_current{profile=\"" << label(v.name) << "\"} " << (v.outputsCurrent ? 1 : 0)
-            << "\n";
-    out << "# HELP tokenbroker_token_expiry_timestamp_seconds When the current token expires (0: none or never).\n"
-           "# TYPE tokenbroker_token_expiry_timestamp_seconds gauge\n";
-    for (const auto& v : views)
-        out << "tokenbroker_token_expiry_timestamp_seconds{profile=\"" << label(v.name) << "\"} " << v.expiresAt << "\n";
-    out << "# HELP tokenbroker_refreshes_total Renewals by result.\n"
-           "# TYPE tokenbroker_refreshes_total counter\n";
-    for (const auto& v : views)
-    {
-        out << "tokenbroker_refreshes_total{profile=\"" << label(v.name) << "\",result=\"ok\"} " << v.refreshes << "\n";
-        out << "tokenbroker_refreshes_total{profile=\"" << label(v.name) << "\",result=\"error\"} " << v.failures << "\n";
-    }
-    out << "# HELP tokenbroker_consecutive_failures Failed renewals since the last success.\n"
-           "# TYPE tokenbroker_consecutive_failures gauge\n";
-    for (const auto& v : views)
-        out << "tokenbroker_consecutive_failures{profile=\"" << label(v.name) << "\"} " << v.consecutiveFailures << "\n";
-    return out.str();
-}
-
 namespace {
-
-std::string statusPage(const std::vector<ProfileView>& views)
-{
-    const std::int64_t now = Clock::system().nowSeconds();
-    std::ostringstream out;
-    out << "<!doctype html><html><head><meta charset=\"utf-8\"><title>tokenbroker</title>"
-           "<meta http-equiv=\"refresh\" content=\"10\">"
-           "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
-           ".ready{color:#080}.bad{color:#b00}</style></head><body><h1>tokenbroker</h1>"
-        << "<p>" << views.size() << " profiles, " << (allReady(views, now) ? "all ready" : "not all ready") << "</p>"
-        << "<table><tr><th>profile</th><th>flow</th><th>status</th><th>expires</th><th>next refresh</th>"
-           "<th>last error</th><th>plugin</th></tr>";
-    for (const auto& v : views)
-    {
-        out << "<tr><td>" << html(v.name) << "</td><td>" << html(v.flow) << "</td><td class=\""
-            << (profileReady(v, now) ? "ready" : "bad") << "\">" << toString(v.status);
-        if (v.status == ProfileStatus::NeedsLogin)
-            out << "<br><code>tokenbroker login " << html(v.name) << "</code>";
-        out << "</td><td>" << (v.expiresAt ? isoTime(v.expiresAt) : "-") << "</td><td>"
-            << (v.nextRefreshMs == never ? "-" : isoTime(v.nextRefreshMs / 1000)) << "</td><td>" << html(v.lastError)
-            << "</td><td class=\"facts\">";
-        const char* separator = "";
-        for (const auto& [key, value] : descriptionFacts(v.description))
-        {
-            out << separator << html(key) << ": " << html(value);
-            separator = "<br>";
-        }
-        out << "</td></tr>";
-    }
-    out << "</table></body></html>\n";
-    return out.str();
-}
 
 class AdminHandler : public Poco::Net::HTTPRequestHandler
 {
 public:
-    explicit AdminHandler(AdminBackend& backend)
+    AdminHandler(AdminBackend& backend, const AdminAccess& access)
         : _backend(backend)
+        , _access(access)
     {
     }
 
     void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override
     {
-        const AdminAnswer answer =
-            answerAdminRequest(_backend, request.getMethod(), request.getURI(), request.get("X-Tokenbroker", ""));
+        const AdminAnswer answer = answerAdminRequest(
+            _backend, AdminRequest{request.getMethod(), request.getURI(), request.get("Host", ""), request.get("Authorization", "")},
+            _access);
         response.set("Cache-Control", "no-store");
-        response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
+        for (const auto& [name, value] : answer.headers)
+            response.set(name, value);
+        // With its reason phrase: "503 Service Unavailable", not "503 OK".
+        response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
         response.setContentType(answer.contentType);
         response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
         response.send() << answer.body;
@@ -234,59 +164,106 @@ public:
 
 private:
     AdminBackend& _backend;
+    const AdminAccess& _access;
 };
 
 class AdminFactory : public Poco::Net::HTTPRequestHandlerFactory
 {
 public:
-    explicit AdminFactory(AdminBackend& backend)
+    AdminFactory(AdminBackend& backend, AdminAccess access)
         : _backend(backend)
+        , _access(std::move(access))
     {
     }
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override
     {
-        return new AdminHandler(_backend);
+        return new AdminHandler(_backend, _access);
     }
 
 private:
     AdminBackend& _backend;
+    const AdminAccess _access;
 };
+
+bool isLoopback(const Poco::Net::IPAddress& address)
+{
+    return address.isLoopback();
+}
+
+std::string hostPort(const std::string& host, bool ipv6, Poco::UInt16 port)
+{
+    return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
 
 } // namespace
 
-AdminAnswer answerAdminRequest(AdminBackend& backend, const std::string& method, const std::string& target,
-                               const std::string& tokenbrokerHeader)
+std::vector<std::string> hostsNaming(const Poco::Net::SocketAddress& bound)
+{
+    const bool ipv6 = bound.family() == Poco::Net::AddressFamily::IPv6;
+    std::vector<std::string> hosts{hostPort(bound.host().toString(), ipv6, bound.port())};
+    if (isLoopback(bound.host()))
+    {
+        for (const std::string name : {"localhost", "127.0.0.1"})
+            hosts.push_back(hostPort(name, false, bound.port()));
+        hosts.push_back(hostPort("::1", true, bound.port()));
+    }
+    return hosts;
+}
+
+AdminAnswer answerAdminRequest(AdminBackend& backend, const AdminRequest& request, const AdminAccess& access)
 {
     using Status = Poco::Net::HTTPResponse::HTTPStatus;
     auto answer = [](Status status, const std::string& type, std::string body) {
-        return AdminAnswer{static_cast<int>(status), type, std::move(body)};
+        return AdminAnswer{static_cast<int>(status), type, std::move(body), {}};
     };
+    // Before anything is looked at: a browser sends the name it resolved,
+    // and a hostile page's name is not ours however it resolves.
+    std::string host = request.host;
+    for (char& c : host)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::find(access.hosts.begin(), access.hosts.end(), host) == access.hosts.end())
+        return answer(Status::HTTP_MISDIRECTED_REQUEST, "text/plain",
+                      "this endpoint answers to Host " + access.hosts.front() + ", not " +
+                          (request.host.empty() ? std::string("a request without one") : printableText(request.host, 128)) +
+                          "\n");
     std::string path;
     try
     {
-        path = Poco::URI(target).getPath();
+        path = Poco::URI(request.target).getPath();
     }
     catch (const Poco::Exception&)
     {
         return answer(Status::HTTP_BAD_REQUEST, "text/plain", "malformed request target\n");
     }
+    const std::string& method = request.method;
     if (method == "GET" && path == "/healthz")
         return answer(Status::HTTP_OK, "text/plain", "ok\n");
     if (method == "GET" && path == "/readyz")
     {
-        const bool ok = allReady(backend.profiles(), Clock::system().nowSeconds());
-        return answer(ok ? Status::HTTP_OK : Status::HTTP_SERVICE_UNAVAILABLE, "text/plain", ok ? "ready\n" : "not ready\n");
+        const std::string notReady = notReadyList(backend.profiles(), Clock::system().nowSeconds());
+        if (notReady.empty())
+            return answer(Status::HTTP_OK, "text/plain", "ready\n");
+        return answer(Status::HTTP_SERVICE_UNAVAILABLE, "text/plain", "not ready:\n" + notReady);
     }
     if (method == "GET" && path == "/metrics")
-        return answer(Status::HTTP_OK, "text/plain; version=0.0.4", profilesMetrics(backend.profiles()));
+        return answer(Status::HTTP_OK, "text/plain; version=0.0.4",
+                      metricsText(backend.profiles(), backend.daemonView(), currentProcessStats(),
+                                  Clock::system().nowSeconds()));
     if (method == "GET" && path == "/v1/profiles")
         return answer(Status::HTTP_OK, "application/json", profilesJson(backend.profiles()) + "\n");
     if (method == "GET" && path == "/")
-        return answer(Status::HTTP_OK, "text/html; charset=utf-8", statusPage(backend.profiles()));
+        return answer(Status::HTTP_OK, "text/html; charset=utf-8", statusPage(backend.profiles(), backend.daemonView(), Clock::system().nowMs()));
     if (method == "POST")
     {
-        if (tokenbrokerHeader != "1")
-            return answer(Status::HTTP_FORBIDDEN, "text/plain", "POST needs the header X-Tokenbroker: 1\n");
+        if (!access.token.admits(request.authorization))
+        {
+            AdminAnswer refused = answer(Status::HTTP_UNAUTHORIZED, "text/plain",
+                                         "POST needs Authorization: Bearer with the token in the daemon's state_dir "
+                                         "(admin.token); tokenbroker reload and login send it when run as the "
+                                         "daemon's user or root\n");
+            refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"tokenbroker\"");
+            return refused;
+        }
         if (path == "/v1/reload")
         {
             std::string errors;
@@ -308,20 +285,24 @@ AdminAnswer answerAdminRequest(AdminBackend& backend, const std::string& method,
     return answer(Status::HTTP_NOT_FOUND, "text/plain", "not found\n");
 }
 
-AdminServer::AdminServer(const std::string& listen, AdminBackend& backend)
+AdminServer::AdminServer(const std::string& listen, AdminBackend& backend, AdminToken token)
 {
     Poco::Net::SocketAddress address(listen);
     Poco::Net::ServerSocket socket;
     socket.bind(address, true, false);
     socket.listen(64);
     const Poco::Net::SocketAddress bound = socket.address();
-    _url = "http://" + (bound.family() == Poco::Net::AddressFamily::IPv6 ? "[" + bound.host().toString() + "]"
-                                                                          : bound.host().toString()) +
-           ":" + std::to_string(bound.port());
+    _url = "http://" + hostPort(bound.host().toString(), bound.family() == Poco::Net::AddressFamily::IPv6, bound.port());
+    // Bounded: 4 requests served at once, 16 waiting (then refused), and a
+    // client that trickles its request is cut off after 5 s. POCO bounds
+    // the request line and headers itself (100 fields, 8 KiB values).
     auto params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(4);
+    params->setMaxQueued(16);
+    params->setTimeout(Poco::Timespan(5, 0));
     params->setKeepAlive(false);
-    _server = std::make_unique<Poco::Net::HTTPServer>(new AdminFactory(backend), socket, params);
+    _server = std::make_unique<Poco::Net::HTTPServer>(
+        new AdminFactory(backend, AdminAccess{hostsNaming(bound), std::move(token)}), socket, params);
     _server->start();
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 
+#include "AdminToken.h"
+#include "DaemonView.h"
 #include "ProfileView.h"
 
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/SocketAddress.h>
 
 #include <memory>
 #include <string>
@@ -17,6 +20,7 @@ class AdminBackend
 public:
     virtual ~AdminBackend() = default;
     virtual std::vector<ProfileView> profiles() const = 0;
+    virtual DaemonView daemonView() const = 0;
     /// Re-reads the configuration; false with the errors when it is broken.
     virtual bool reload(std::string& errors) = 0;
     /// Renews one profile now (e.g. after `tokenbroker login`).
@@ -26,19 +30,23 @@ public:
 /// The admin HTTP endpoint (loopback by default):
 ///   GET  /healthz                   200 while running
 ///   GET  /readyz                    200 once every profile holds a valid token, else 503
+///                                   naming each profile that is not ready and why
 ///   GET  /metrics                   Prometheus text
 ///   GET  /v1/profiles               JSON state per profile (no secrets), with the
 ///                                   plugin's describe() facts under "plugin"
 ///   GET  /                          HTML status page, facts included
 ///   POST /v1/reload                 re-read the configuration
 ///   POST /v1/profiles/NAME/refresh  renew NAME now
-/// POSTs must carry "X-Tokenbroker: 1", a header no web page can add to a
-/// cross-site request, so a browser visiting a hostile page cannot drive them.
+/// GETs are open to every local user and show no secret. POSTs need
+/// "Authorization: Bearer" with the AdminToken, which only the daemon's user
+/// (and root) can read. A request whose Host header names another host is
+/// refused: a web page cannot reach the endpoint by rebinding its own name
+/// to 127.0.0.1.
 class AdminServer
 {
 public:
     /// Binds HOST:PORT (port 0 picks a free one); throws Poco::Exception.
-    AdminServer(const std::string& listen, AdminBackend& backend);
+    AdminServer(const std::string& listen, AdminBackend& backend, AdminToken token);
     ~AdminServer();
 
     /// "http://HOST:PORT" actually bound.
@@ -49,27 +57,49 @@ private:
     std::string _url;
 };
 
+/// One request, as the endpoint judges it.
+struct AdminRequest
+{
+    std::string method;
+    std::string target;         ///< the request target as sent
+    std::string host;           ///< the Host header; empty when there is none
+    std::string authorization;  ///< the Authorization header; empty when there is none
+};
+
+/// Whom the endpoint answers: the Host header values that name it, and the
+/// token a POST must carry.
+struct AdminAccess
+{
+    std::vector<std::string> hosts;
+    AdminToken token;
+};
+
+/// The Host header values that name `bound`: "HOST:PORT" as bound, and for a
+/// loopback address also localhost, 127.0.0.1 and [::1] with the port.
+std::vector<std::string> hostsNaming(const Poco::Net::SocketAddress& bound);
+
 /// One answer of the admin endpoint.
 struct AdminAnswer
 {
     int status = 404;
     std::string contentType;
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  ///< besides the content type
 };
 
-/// Everything the endpoint does but HTTP: routes one request (its method,
-/// its request target as sent, and its X-Tokenbroker header) to `backend`.
-/// Never throws for any input; a target that is no URI is a 400.
-AdminAnswer answerAdminRequest(AdminBackend& backend, const std::string& method, const std::string& target,
-                               const std::string& tokenbrokerHeader);
+/// Everything the endpoint does but HTTP: judges and routes one request to
+/// `backend`. Never throws for any input; a target that is no URI is a 400.
+AdminAnswer answerAdminRequest(AdminBackend& backend, const AdminRequest& request, const AdminAccess& access);
 
 /// Renders ProfileView lists; shared by the admin endpoint and `status`.
 std::string profilesJson(const std::vector<ProfileView>& views);
-std::string profilesMetrics(const std::vector<ProfileView>& views);
 /// Ready means holding a valid token that every output holds too; what
 /// /readyz and the service manager's status count.
 bool profileReady(const ProfileView& view, std::int64_t nowSeconds);
 bool allReady(const std::vector<ProfileView>& views, std::int64_t nowSeconds);
+/// One line per profile that is not ready, "  NAME (status[: last error])";
+/// empty when all are. /readyz's 503 body.
+std::string notReadyList(const std::vector<ProfileView>& views, std::int64_t nowSeconds);
 
 /// A plugin's describe() text as `key: value` facts, in key order: strings
 /// as they are, other values as compact JSON. Nothing for text that is not

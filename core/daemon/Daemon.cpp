@@ -26,6 +26,8 @@ Daemon::Daemon(std::string configPath)
     , _logger(Poco::Logger::get("tokenbroker"))
     , _stop(std::make_shared<StopSignal>())
 {
+    _view.configPath = _configPath;
+    _view.startedMs = Clock::system().nowMs();
     _broker = load(_configPath, _stop);
     claimStateDirectory();
     for (const auto& refusal : _broker->plugins().refusals())
@@ -52,10 +54,12 @@ void Daemon::startAdmin(const BrokerSettings& settings)
         return;
     try
     {
-        _admin = std::make_unique<AdminServer>(_adminListen, *this);
-        _logger.notice("admin endpoint on %s", _admin->url());
         makePrivateDirectory(settings.stateDir);
+        _admin = std::make_unique<AdminServer>(_adminListen, *this, AdminToken::create(settings.stateDir));
+        // The file first: whoever sees the log line finds this URL there,
+        // not a previous daemon's.
         writeFileAtomically(AdminClient::urlFile(settings), _admin->url() + "\n", FileAttributes{0600, "", ""}, false);
+        _logger.notice("admin endpoint on %s", _admin->url());
     }
     catch (const std::exception& e)
     {
@@ -79,6 +83,7 @@ bool Daemon::reload(std::string& errors)
             _logger.error("%s", std::string(error.what()));
         _logger.error("reload failed; still running the previous configuration");
         errors = e.what();
+        noteReload(false, errors);
         return false;
     }
     catch (const std::exception& e)
@@ -87,6 +92,7 @@ bool Daemon::reload(std::string& errors)
         // untouched until the new one is whole.
         errors = _configPath + ": " + e.what();
         _logger.error("reload failed: %s; still running the previous configuration", errors);
+        noteReload(false, errors);
         return false;
     }
     const BrokerSettings& settings = next->config().broker;
@@ -96,6 +102,7 @@ bool Daemon::reload(std::string& errors)
         errors = "broker.state_dir changed from " + _broker->config().broker.stateDir + " to " + settings.stateDir +
                  "; that takes a restart";
         _logger.error("reload refused: %s; still running the previous configuration", errors);
+        noteReload(false, errors);
         return false;
     }
     _scheduler->setPolicy(settings.refresh);
@@ -105,12 +112,28 @@ bool Daemon::reload(std::string& errors)
     _broker = std::move(next);
     startAdmin(settings);
     _logger.notice("reloaded: %z profiles", _broker->profiles().size());
+    noteReload(true, "");
     return true;
 }
 
 std::vector<ProfileView> Daemon::profiles() const
 {
     return _scheduler ? _scheduler->snapshot() : std::vector<ProfileView>{};
+}
+
+DaemonView Daemon::daemonView() const
+{
+    std::lock_guard<std::mutex> lock(_viewMutex);
+    return _view;
+}
+
+void Daemon::noteReload(bool ok, const std::string& error)
+{
+    std::lock_guard<std::mutex> lock(_viewMutex);
+    ++(ok ? _view.reloadsOk : _view.reloadsFailed);
+    _view.lastReloadMs = Clock::system().nowMs();
+    _view.lastReloadOk = ok;
+    _view.lastReloadError = error;
 }
 
 bool Daemon::renewNow(const std::string& profile)

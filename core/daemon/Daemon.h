@@ -38,6 +38,7 @@ public:
     bool reload(std::string& errors) override;
 
     std::vector<ProfileView> profiles() const override;
+    DaemonView daemonView() const override;
     bool renewNow(const std::string& profile) override;
 
     /// Stops the admin endpoint and refreshing in order: sleeping plugins
@@ -64,6 +65,8 @@ private:
     void startAdmin(const BrokerSettings& settings);
     /// Takes the state_dir's daemon lock; throws AlreadyRunning.
     void claimStateDirectory();
+    /// Counts a reload in the facts daemonView() shows.
+    void noteReload(bool ok, const std::string& error);
 
     std::string _configPath;
     Poco::Logger& _logger;
@@ -74,6 +77,8 @@ private:
     std::unique_ptr<Scheduler> _scheduler;
     std::unique_ptr<AdminServer> _admin;
     std::string _adminListen;
+    mutable std::mutex _viewMutex; ///< _view only: readable while a reload holds _mutex
+    DaemonView _view;
 };
 
 } // namespace TokenBroker

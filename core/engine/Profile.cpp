@@ -178,7 +178,13 @@ FlowResult Profile::announce(const Token& token)
 {
     FlowResult published = publish(token);
     if (published.ok() && !_retired)
-        runRotationHook(_spec, token, _outputs, _logger);
+    {
+        if (const auto outcome = runRotationHook(_spec, token, _outputs, _logger))
+        {
+            std::lock_guard<std::mutex> lock(_statusMutex);
+            _hookRuns.count(*outcome);
+        }
+    }
     return published;
 }
 
@@ -318,6 +324,12 @@ std::string Profile::lastError() const
 {
     std::lock_guard<std::mutex> lock(_statusMutex);
     return _lastError;
+}
+
+HookRuns Profile::hookRuns() const
+{
+    std::lock_guard<std::mutex> lock(_statusMutex);
+    return _hookRuns;
 }
 
 std::string Profile::describeOutputs() const

@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "Config.h"
 #include "Flow.h"
+#include "HookRuns.h"
 #include "Output.h"
 #include "ProfileStatus.h"
 #include "StateStore.h"
@@ -89,6 +90,8 @@ public:
     std::optional<Token> current() const;
     std::string lastError() const;
     std::string describeOutputs() const;
+    /// on_rotate runs of this profile object by outcome.
+    HookRuns hookRuns() const;
 
     /// The plugin's describe() facts (non-secret JSON object text), asked
     /// once at construction: the flow instance must not be called from two
@@ -125,6 +128,7 @@ private:
     std::optional<Token> _current;
     bool _publishPending = false;     ///< _current is not in every output yet
     std::string _lastError;
+    HookRuns _hookRuns;
 
     std::string _description;         ///< describe() at construction; after _flow
 };

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "HookRuns.h"
 #include "ProfileStatus.h"
+#include "RefreshDurations.h"
 
 #include <cstdint>
 #include <string>
@@ -22,6 +24,9 @@ struct ProfileView
     std::uint64_t failures = 0;        ///< failed renewals
     bool inFlight = false;
     std::int64_t inFlightSinceMs = 0;  ///< Unix ms the attempt in flight started; 0 = none
+    std::int64_t lastSuccessMs = 0;    ///< Unix ms of the last renewal that succeeded (or the adopted token's); 0 = none
+    RefreshDurations durations;        ///< how long renewals took
+    HookRuns hookRuns;                 ///< on_rotate runs by outcome
     std::string lastError;
     std::string outputs;
     std::string description;           ///< the plugin's describe() facts, JSON object text

@@ -204,6 +204,9 @@ std::vector<ProfileView> Scheduler::snapshot() const
         view.failures = slot.failedTotal;
         view.inFlight = slot.running;
         view.inFlightSinceMs = slot.running ? slot.runningSinceMs : 0;
+        view.lastSuccessMs = slot.lastSuccessMs;
+        view.durations = slot.durations;
+        view.hookRuns = profile.hookRuns();
         view.lastError = profile.lastError();
         view.outputs = profile.describeOutputs();
         view.description = profile.description();
@@ -269,28 +272,31 @@ void Scheduler::loop()
     }
 }
 
-FlowResult Scheduler::run(Slot& slot)
+FlowResult Scheduler::run(Slot& slot, bool& adopted)
 {
+    adopted = false;
     // Only this worker touches the slot's profile now; `started` is read
     // under the lock by the caller and passed in through the slot copy.
     if (!slot.started)
     {
-        if (auto adopted = slot.profile->adoptStoredToken())
+        if (auto stored = slot.profile->adoptStoredToken())
         {
             logAboutProfile(_logger, Poco::Message::PRIO_INFORMATION, slot.profile->name(), {{"result", "reused"}},
                             "reusing the stored token");
-            return *adopted;
+            adopted = true;
+            return *stored;
         }
     }
     return slot.profile->renew();
 }
 
-void Scheduler::schedule(Slot& slot, const FlowResult& result)
+void Scheduler::schedule(Slot& slot, const FlowResult& result, bool adopted)
 {
     const std::string& name = slot.profile->name();
     const std::int64_t now = _clock.nowMs();
     if (result.ok())
     {
+        slot.lastSuccessMs = adopted && result.token.obtainedAt > 0 ? result.token.obtainedAt * 1000 : now;
         slot.failures = 0;
         ++slot.refreshes;
         slot.dueMs = _timing.renewAt(result.token.obtainedAt, result.token.expiresAt);
@@ -340,8 +346,14 @@ void Scheduler::work()
         ++_busyWorkers;
         Slot job = *slot;
         lock.unlock();
-        FlowResult result = run(job);
+        // Steady time: a clock jump during the renewal is no duration.
+        const auto began = std::chrono::steady_clock::now();
+        bool adopted = false;
+        FlowResult result = run(job, adopted);
+        const std::chrono::duration<double> took = std::chrono::steady_clock::now() - began;
         lock.lock();
+        if (!adopted)
+            slot->durations.record(took.count());
         --_busyWorkers;
         slot->running = false;
         slot->runningSinceMs = 0;
@@ -357,7 +369,7 @@ void Scheduler::work()
             continue;
         }
         slot->started = true;
-        schedule(*slot, result);
+        schedule(*slot, result, adopted);
         _woken = true;
         _wake.notify_all();
     }

@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "Profile.h"
 #include "ProfileView.h"
+#include "RefreshDurations.h"
 #include "RefreshTiming.h"
 
 #include <Poco/Logger.h>
@@ -92,14 +93,17 @@ private:
         bool parked = false;           ///< fatal / needs login: wait for reload, login or renewNow
         bool retired = false;          ///< removed or replaced by a reload
         bool withdrawOnRetire = false; ///< its outputs go when the running renewal ends
+        std::int64_t lastSuccessMs = 0;
+        RefreshDurations durations;    ///< renewals only, not adopted stored tokens
     };
     using SlotPtr = std::shared_ptr<Slot>;
 
     void loop();
     void work();
     void enqueue(const SlotPtr& slot);
-    FlowResult run(Slot& slot);
-    void schedule(Slot& slot, const FlowResult& result);
+    /// The first attempt adopts a valid stored token (`adopted`) or renews.
+    FlowResult run(Slot& slot, bool& adopted);
+    void schedule(Slot& slot, const FlowResult& result, bool adopted);
     /// Marks a slot retired; returns true when its outputs must be
     /// withdrawn now (nothing runs for it).
     bool retire(const SlotPtr& slot, bool withdraw);

@@ -5,11 +5,11 @@
 
 namespace TokenBroker {
 
-void runRotationHook(const ProfileSpec& spec, const Token& token, const std::vector<std::unique_ptr<Output>>& outputs,
+std::optional<HookOutcome> runRotationHook(const ProfileSpec& spec, const Token& token, const std::vector<std::unique_ptr<Output>>& outputs,
                      Poco::Logger& logger)
 {
     if (spec.onRotate.empty())
-        return;
+        return std::nullopt;
     std::string targets;
     for (const auto& output : outputs)
     {
@@ -26,16 +26,25 @@ void runRotationHook(const ProfileSpec& spec, const Token& token, const std::vec
     while (!output.empty() && (output.back() == '\n' || output.back() == '\r'))
         output.pop_back();
     if (!hook.started)
+    {
         logger.error("on_rotate: %s", hook.error);
-    else if (hook.timedOut)
+        return HookOutcome::Error;
+    }
+    if (hook.timedOut)
+    {
         logger.error("on_rotate: %s did not finish within %s s and was killed%s", spec.onRotate[0],
-                      std::to_string(spec.onRotateTimeout), output.empty() ? std::string() : "; it said: " + output);
-    else if (hook.exitStatus != 0)
+                     std::to_string(spec.onRotateTimeout), output.empty() ? std::string() : "; it said: " + output);
+        return HookOutcome::TimedOut;
+    }
+    if (hook.exitStatus != 0)
+    {
         logger.error("on_rotate: %s exited with status %d%s", spec.onRotate[0], hook.exitStatus,
-                      output.empty() ? std::string() : "; it said: " + output);
-    else
-        logger.information("on_rotate: %s succeeded%s", spec.onRotate[0],
-                            output.empty() ? std::string() : "; it said: " + output);
+                     output.empty() ? std::string() : "; it said: " + output);
+        return HookOutcome::Failed;
+    }
+    logger.information("on_rotate: %s succeeded%s", spec.onRotate[0],
+                       output.empty() ? std::string() : "; it said: " + output);
+    return HookOutcome::Ok;
 }
 
 } // namespace TokenBroker

@@ -25,7 +25,6 @@ using namespace TokenBroker::Test;
 
 namespace {
 
-constexpr unsigned kNobody = 65534;
 constexpr const char* kWhy = "another user's directories and links are POSIX owners and modes (Windows: "
                              "WindowsSecurityTest)";
 

@@ -4,7 +4,8 @@
 // The admin endpoint and `tokenbroker status` as monitoring uses them:
 // liveness, readiness that follows whether every profile holds a valid
 // token, Prometheus metrics, a profile list without secrets, POSTs that need
-// the X-Tokenbroker header, and a renewal on request.
+// the admin token, a Host check against DNS rebinding, bounded connections,
+// and a renewal on request.
 
 #include "EngineTestSupport.h"
 
@@ -67,31 +68,47 @@ BOOST_AUTO_TEST_CASE(health_readiness_metrics_profiles_and_renewal_on_request)
     const std::string metrics = daemon.admin("GET", "/metrics").body;
     BOOST_TEST(contains(metrics, "# TYPE tokenbroker_profile_ready gauge"), metrics);
     BOOST_TEST(contains(metrics, kReadyMetric + "1\n"), metrics);
-    BOOST_TEST(contains(metrics, "tokenbroker_refreshes_total{profile=\"svc\",result=\"ok\"} 1\n"), metrics);
+    BOOST_TEST(contains(metrics, "tokenbroker_refresh_total{profile=\"svc\",result=\"ok\"} 1\n"), metrics);
 
     const std::string token = withoutNewline(readFile(config.tokenFile("svc")));
     BOOST_TEST_REQUIRE(token.size() > 30u);
     auto view = profileView(daemon, "svc");
     BOOST_REQUIRE(view);
     BOOST_TEST(view->getValue<std::string>("status") == "ready");
+    BOOST_TEST(view->getValue<std::string>("state") == "ready");
     BOOST_TEST(view->getValue<std::string>("flow") == "jwt");
     BOOST_TEST(view->getValue<Poco::Int64>("expires_at") > 0);
     expectNoTokenAnywhere(daemon, token);
 
-    // POSTs need the header, so a web page cannot make the daemon act.
-    BOOST_TEST(daemon.admin("POST", "/v1/profiles/svc/refresh").status == 403);
-    BOOST_TEST(daemon.admin("POST", "/v1/profiles/svc/refresh", {{"X-Tokenbroker", "yes"}}).status == 403);
+    // POSTs need the admin token, so neither a web page nor another local
+    // user can make the daemon act.
+    const HttpResult anonymous = daemon.admin("POST", "/v1/profiles/svc/refresh");
+    BOOST_TEST(anonymous.status == 401);
+    BOOST_TEST(anonymous.reason == "Unauthorized");
+    BOOST_TEST(anonymous.header("WWW-Authenticate") == "Bearer realm=\"tokenbroker\"");
+    BOOST_TEST(daemon.admin("POST", "/v1/profiles/svc/refresh", {{"Authorization", "Bearer " + std::string(64, '0')}})
+                   .status == 401);
+    BOOST_TEST(daemon.admin("POST", "/v1/profiles/svc/refresh", {{"X-Tokenbroker", "1"}}).status == 401,
+               "the old header admits nothing");
     BOOST_TEST(readFile(config.tokenFile("svc")) == token + "\n");
     BOOST_TEST(daemon.adminPost("/v1/profiles/nosuch/refresh").status == 404);
 
+    // A renewal held for 2 s by the server shows as `refreshing`.
+    Fault slowRenewal;
+    slowRenewal.delayMs = 2000;
+    addFault(*emulator, slowRenewal);
     const HttpResult renew = daemon.adminPost("/v1/profiles/svc/refresh");
     BOOST_TEST(renew.status == 202, renew.body);
+    BOOST_TEST(waitUntil([&] {
+                   auto during = profileView(daemon, "svc");
+                   return during && during->getValue<std::string>("state") == "refreshing";
+               }, 5s));
     BOOST_TEST_REQUIRE(waitUntil([&] { return withoutNewline(readFile(config.tokenFile("svc"))) != token; }, 10s),
                        daemon.log());
     const std::string renewed = withoutNewline(readFile(config.tokenFile("svc")));
     BOOST_TEST(renewed.rfind("czs_", 0) == 0, renewed);
     BOOST_TEST_REQUIRE(waitUntil([&] { return contains(daemon.admin("GET", "/metrics").body,
-                                                       "tokenbroker_refreshes_total{profile=\"svc\",result=\"ok\"} 2\n"); },
+                                                       "tokenbroker_refresh_total{profile=\"svc\",result=\"ok\"} 2\n"); },
                                  5s));
     expectNoTokenAnywhere(daemon, renewed);
     BOOST_TEST(!contains(daemon.log(), token));

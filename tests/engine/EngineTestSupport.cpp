@@ -237,6 +237,7 @@ HttpResult httpRequest(const std::string& baseUrl, const std::string& method, co
     std::istream& in = session.receiveResponse(response);
     HttpResult result;
     result.status = static_cast<int>(response.getStatus());
+    result.reason = response.getReason();
     for (const auto& [name, value] : response)
         result.headers.emplace_back(name, value);
     Poco::StreamCopier::copyToString(in, result.body);
@@ -245,7 +246,15 @@ HttpResult httpRequest(const std::string& baseUrl, const std::string& method, co
 
 HttpResult DaemonProcess::adminPost(const std::string& path)
 {
-    return admin("POST", path, {{"X-Tokenbroker", "1"}});
+    return admin("POST", path, {adminAuthorization(_config)});
+}
+
+std::pair<std::string, std::string> adminAuthorization(const BrokerConfig& config)
+{
+    std::string token = readFile(config.stateDir() + "/admin.token");
+    while (!token.empty() && token.back() == '\n')
+        token.pop_back();
+    return {"Authorization", "Bearer " + token};
 }
 
 std::optional<int> DaemonProcess::terminate(std::chrono::milliseconds timeout)

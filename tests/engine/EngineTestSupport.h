@@ -121,7 +121,7 @@ public:
     /// One request to the admin endpoint.
     HttpResult admin(const std::string& method, const std::string& path,
                      const std::vector<std::pair<std::string, std::string>>& headers = {});
-    /// POST with the header the endpoint requires.
+    /// POST with the admin token the daemon wrote to state_dir.
     HttpResult adminPost(const std::string& path);
 
     /// SIGTERM; the exit status, or nothing when it did not exit in time.
@@ -139,7 +139,12 @@ Poco::JSON::Object::Ptr profileView(DaemonProcess& daemon, const std::string& na
 std::string profileStatus(DaemonProcess& daemon, const std::string& name);
 std::vector<std::string> profileNames(DaemonProcess& daemon);
 
-/// One plain-HTTP request (the admin endpoint), e.g. to "http://127.0.0.1:PORT".
+/// The Authorization header with the admin token of the daemon running on
+/// `config` (state_dir/admin.token).
+std::pair<std::string, std::string> adminAuthorization(const BrokerConfig& config);
+
+/// One plain-HTTP request (the admin endpoint), e.g. to "http://127.0.0.1:PORT";
+/// a "Host" among `headers` replaces the one naming the URL.
 HttpResult httpRequest(const std::string& baseUrl, const std::string& method, const std::string& path,
                        const std::vector<std::pair<std::string, std::string>>& headers = {});
 

@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(a_logging_section_sends_the_refresh_lines_to_a_file_channel
     const std::string urlLine = linesWith(logText(), "admin endpoint on ").at(0);
     const std::string adminUrl = urlLine.substr(urlLine.find("http://"));
     BOOST_TEST(readFile(config.dir.file("state/admin.url")) == adminUrl + "\n");
-    BOOST_TEST(httpRequest(adminUrl, "POST", "/v1/profiles/svc/refresh", {{"X-Tokenbroker", "1"}}).status == 202);
+    BOOST_TEST(httpRequest(adminUrl, "POST", "/v1/profiles/svc/refresh", {adminAuthorization(config)}).status == 202);
     BOOST_TEST_REQUIRE(logged("svc: failed: "), logText());
     BOOST_TEST_REQUIRE(logged("svc: ok, token valid until ", 2), logText());
     const auto failed = linesWith(logText(), "svc: failed: ");

@@ -220,9 +220,9 @@ BOOST_AUTO_TEST_CASE(post_v1_reload_applies_a_good_file_as_a_difference)
     BOOST_TEST_REQUIRE(daemon.waitForLog("keep: ok, token valid until ", 10s), daemon.log());
     const Snapshot before(config, daemon, *emulator, {"keep", "gone"});
 
-    // Without the header an endpoint anyone on the machine can reach must
-    // not be a way to make the daemon act.
-    BOOST_TEST(daemon.admin("POST", "/v1/reload").status == 403);
+    // Without the admin token an endpoint anyone on the machine can reach
+    // must not be a way to make the daemon act.
+    BOOST_TEST(daemon.admin("POST", "/v1/reload").status == 401);
     BOOST_TEST(!contains(daemon.log(), "reloading"));
 
     config.write({p.keep(), p.pat("fresh")});

@@ -63,7 +63,7 @@ long long metric(DaemonProcess& daemon, const std::string& series)
     return -1;
 }
 
-const std::string kErrors = "tokenbroker_refreshes_total{profile=\"svc\",result=\"error\"}";
+const std::string kErrors = "tokenbroker_refresh_total{profile=\"svc\",result=\"error\"}";
 const std::string kConsecutive = "tokenbroker_consecutive_failures{profile=\"svc\"}";
 const std::string kReady = "tokenbroker_profile_ready{profile=\"svc\"}";
 

@@ -20,33 +20,9 @@ using namespace TokenBroker::Test::Engine;
 
 namespace {
 
-constexpr unsigned kNobody = 65534;
-constexpr unsigned kNogroup = 65534;
 
 /// Why the cases with a second user do not run on Windows.
 constexpr const char* kPosixUsers = "POSIX users (setpriv as nobody, chown); Windows ACLs are tested in tests/windows";
-
-/// `program ARGS` as user `uid` (group `gid`) with exactly the
-/// supplementary `groups`.
-RunResult runAs(unsigned uid, unsigned gid, const std::vector<unsigned>& groups, const std::string& program,
-                const std::vector<std::string>& args)
-{
-    ChildProcess::Options options;
-    options.args = {"--reuid=" + std::to_string(uid), "--regid=" + std::to_string(gid)};
-    if (groups.empty())
-        options.args.push_back("--clear-groups");
-    else
-    {
-        std::string list;
-        for (unsigned group : groups)
-            list += (list.empty() ? "" : ",") + std::to_string(group);
-        options.args.push_back("--groups=" + list);
-    }
-    options.args.push_back(program);
-    options.args.insert(options.args.end(), args.begin(), args.end());
-    options.unsetEnv = {"TOKENBROKER_CONFIG"};
-    return run("/usr/bin/setpriv", options);
-}
 
 /// tokenbroker ARGS as the unprivileged user nobody.
 RunResult brokerAsNobody(const std::vector<std::string>& args, const std::vector<unsigned>& groups = {})

@@ -81,4 +81,24 @@ RunResult run(const std::string& executable, ChildProcess::Options options, std:
     return result;
 }
 
+RunResult runAs(unsigned uid, unsigned gid, const std::vector<unsigned>& groups, const std::string& program,
+                const std::vector<std::string>& args)
+{
+    ChildProcess::Options options;
+    options.args = {"--reuid=" + std::to_string(uid), "--regid=" + std::to_string(gid)};
+    if (groups.empty())
+        options.args.push_back("--clear-groups");
+    else
+    {
+        std::string list;
+        for (unsigned group : groups)
+            list += (list.empty() ? "" : ",") + std::to_string(group);
+        options.args.push_back("--groups=" + list);
+    }
+    options.args.push_back(program);
+    options.args.insert(options.args.end(), args.begin(), args.end());
+    options.unsetEnv = {"TOKENBROKER_CONFIG"};
+    return run("/usr/bin/setpriv", options);
+}
+
 } // namespace TokenBroker::Test

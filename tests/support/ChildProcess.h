@@ -104,4 +104,10 @@ struct RunResult
 RunResult run(const std::string& executable, ChildProcess::Options options,
               std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+/// `program ARGS` to completion as user `uid` (group `gid`) with exactly
+/// the supplementary `groups`, through setpriv (POSIX, as root), without
+/// the caller's TOKENBROKER_CONFIG.
+RunResult runAs(unsigned uid, unsigned gid, const std::vector<unsigned>& groups, const std::string& program,
+                const std::vector<std::string>& args);
+
 } // namespace TokenBroker::Test

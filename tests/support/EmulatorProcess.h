@@ -21,6 +21,7 @@ namespace TokenBroker::Test {
 struct HttpResult
 {
     int status = 0;
+    std::string reason;  ///< the status line's reason phrase, where it is read
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
 

@@ -11,6 +11,10 @@ namespace TokenBroker::Test {
 // (PosixSystem_win32.cpp) throw std::logic_error, so a missed skip fails
 // loudly instead of passing.
 
+/// The unprivileged user and group of every Debian system.
+constexpr unsigned kNobody = 65534;
+constexpr unsigned kNogroup = 65534;
+
 /// True when the tests run as root (ownership changes, mounts, permission
 /// bits that root ignores). False on Windows.
 bool runningAsRoot();
