@@ -47,6 +47,19 @@ public:
         acted = true;
         return profile == "svc";
     }
+    bool publishedToken(const std::string& profile, std::optional<TokenBroker::Token>& token) const override
+    {
+        if (profile != "svc")
+            return false;
+        token = TokenBroker::Token{};
+        token->accessToken = "czs_fuzz";
+        return true;
+    }
+    TokenBroker::LoginStart startLogin(const std::string& profile) override
+    {
+        acted = true;
+        return profile == "svc" ? TokenBroker::LoginStart::Started : TokenBroker::LoginStart::NoSuchProfile;
+    }
     bool acted = false;
 };
 
@@ -74,9 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string host = judged.host;
     for (char& c : host)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const bool admitted = judged.method == "POST" && access.token.admits(judged.authorization) &&
-                          (host == "127.0.0.1:7469" || host == "localhost:7469");
-    if (backend.acted && !admitted)
+    const bool authorized = access.token.admits(judged.authorization) &&
+                            (host == "127.0.0.1:7469" || host == "localhost:7469");
+    if (backend.acted && !(authorized && judged.method == "POST"))
+        __builtin_trap();
+    // The one secret is shown only to a GET with the token.
+    if (answer.body.find("czs_fuzz") != std::string::npos && !(authorized && judged.method == "GET"))
         __builtin_trap();
     if (answer.status < 200 || answer.status > 599)
         __builtin_trap();

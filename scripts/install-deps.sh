@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make pkg-config ccache libpoco-dev libyaml-cpp-dev libboost-test-dev libssl-dev openssl python3-jwt
-  clang libclang-rt-14-dev systemd bash-completion lintian file dpkg-dev curl prometheus)
+  clang libclang-rt-14-dev systemd bash-completion lintian file dpkg-dev curl prometheus chromium)
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()

@@ -6,6 +6,7 @@
 #include "AdminToken.h"
 #include "AdminServer.h"
 #include "BuildInfo.h"
+#include "CredentialFormat.h"
 #include "ConfigLoader.h"
 #include "ConsoleLogin.h"
 #include "DefaultPaths.h"
@@ -127,6 +128,21 @@ void TokenBrokerApp::defineOptions(Poco::Util::OptionSet& options)
                           .required(false)
                           .repeatable(false)
                           .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleNoBrowser)));
+    options.addOption(Option("format", "", "token: raw (default), json, env or exec-credential")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("FORMAT")
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleFormat)));
+    options.addOption(Option("admin", "", "status, reload, token: the daemon's admin URL (default: from the "
+                                          "configuration, else http://127.0.0.1:7469)")
+                          .required(false)
+                          .repeatable(false)
+                          .argument("URL")
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleAdmin)));
+    options.addOption(Option("json", "", "status: the daemon's profile list as JSON")
+                          .required(false)
+                          .repeatable(false)
+                          .callback(OptionCallback<TokenBrokerApp>(this, &TokenBrokerApp::handleJson)));
     options.addOption(Option("verbose", "v", "check: also show what each profile's plugin reports about it")
                           .required(false)
                           .repeatable(false)
@@ -166,6 +182,21 @@ void TokenBrokerApp::handleNoBrowser(const std::string&, const std::string&)
 void TokenBrokerApp::handleVerbose(const std::string&, const std::string&)
 {
     _verbose = true;
+}
+
+void TokenBrokerApp::handleFormat(const std::string&, const std::string& value)
+{
+    _format = value;
+}
+
+void TokenBrokerApp::handleAdmin(const std::string&, const std::string& value)
+{
+    _adminUrl = value;
+}
+
+void TokenBrokerApp::handleJson(const std::string&, const std::string&)
+{
+    _json = true;
 }
 
 void TokenBrokerApp::initialize(Poco::Util::Application& self)
@@ -250,9 +281,11 @@ int TokenBrokerApp::main(const std::vector<std::string>& args)
             "  check [-v]        validate the configuration and every profile's settings;\n"
             "                    --verbose also shows what each profile's plugin reports\n"
             "  once [PROFILE..]  obtain tokens for all or the named profiles, write outputs, exit\n"
-            "  token PROFILE     print a valid access token on stdout\n"
+            "  token PROFILE     print a valid access token on stdout (--format raw|json|env|\n"
+            "                    exec-credential); asks the running daemon first\n"
             "  login PROFILE     first interactive login of a web, pkce or device profile\n"
-            "  status            ask the running daemon for every profile's state\n"
+            "  status            ask the running daemon for every profile's state (--json);\n"
+            "                    --admin URL names the daemon when the configuration is unreadable\n"
             "  reload            make the running daemon re-read its configuration\n"
             "  plugins           list the loaded plugins and their flows\n\n"
 #ifdef _WIN32
@@ -426,33 +459,40 @@ int TokenBrokerApp::commandToken(const std::vector<std::string>& names)
 {
     if (names.size() != 1)
     {
-        std::cerr << "usage: tokenbroker token PROFILE\n";
+        std::cerr << "usage: tokenbroker token PROFILE [--format raw|json|env|exec-credential]\n";
         return UsageError;
     }
+    const auto& formats = credentialFormats();
+    if (std::find(formats.begin(), formats.end(), _format) == formats.end())
+    {
+        std::cerr << "tokenbroker token: unknown format '" << _format << "'" << didYouMean(_format, formats)
+                  << "; one of raw, json, env, exec-credential\n";
+        return UsageError;
+    }
+    // The running daemon first: it holds the token, and asking it changes
+    // nothing on disk.
+    if (auto answered = tokenFromDaemon(names[0]))
+        return *answered;
     auto broker = openBroker();
     auto profile = broker ? findProfile(*broker, "token", names[0]) : nullptr;
     if (!profile)
         return UsageError;
-    // A token about to expire is of no use to the caller: it needs a minute
-    // left, or half its lifetime for tokens shorter than two minutes.
-    constexpr std::int64_t minimumRemaining = 60;
-    auto usable = [&](const std::optional<Token>& token) {
-        if (!token || !token->expires())
-            return token.has_value();
-        const std::int64_t lifetime = token->expiresAt - token->obtainedAt;
-        return token->expiresAt - Clock::system().nowSeconds() >= std::min(minimumRemaining, lifetime / 2);
-    };
     try
     {
         // Reading changes nothing: no lock, no state write, no output.
         const std::optional<Token> stored = profile->peekStoredToken();
-        if (usable(stored))
+        if (stored && usableForCaller(*stored, Clock::system().nowMs()))
         {
-            std::cout << stored->accessToken << "\n";
+            std::cout << formatCredential(*stored, _format, profile->name());
             return Success;
         }
         if (FileLock::isHeld(broker->state().daemonLockPath()))
-            return tokenFromDaemon(*broker, *profile, stored);
+        {
+            std::cerr << "tokenbroker token: a daemon holds " << broker->state().directory()
+                      << " but its admin endpoint did not answer, and the stored token for '" << profile->name()
+                      << "' is about to expire; see tokenbroker status\n";
+            return TokenFailure;
+        }
         if (auto refusal = refuseForeignState(*broker, "token", profile->name()))
             return *refusal;
     }
@@ -467,52 +507,8 @@ int TokenBrokerApp::commandToken(const std::vector<std::string>& names)
         std::cerr << profile->name() << ": " << result.message << "\n";
         return TokenFailure;
     }
-    std::cout << result.token.accessToken << "\n";
+    std::cout << formatCredential(result.token, _format, profile->name());
     return Success;
-}
-
-int TokenBrokerApp::tokenFromDaemon(const LoadedConfig& broker, const Profile& profile,
-                                    const std::optional<Token>& before)
-{
-    // The running daemon owns state_dir: it renews, we read what it stored.
-    const std::string& name = profile.name();
-    try
-    {
-        HttpResponse answer = AdminClient(broker.config().broker).post("/v1/profiles/" + name + "/refresh");
-        if (answer.status != 202)
-        {
-            std::cerr << "tokenbroker token: the running daemon does not know profile '" << name
-                      << "' yet; reload it (kill -HUP, or systemctl reload tokenbroker)\n";
-            return TokenFailure;
-        }
-    }
-    catch (const AdminTokenUnreadable& e)
-    {
-        std::cerr << "tokenbroker token: cannot ask the running daemon to renew '" << name << "': " << e.what() << "\n";
-        return TokenFailure;
-    }
-    catch (const TransportError& e)
-    {
-        std::cerr << "tokenbroker token: a daemon holds " << broker.state().directory()
-                  << " but its admin endpoint did not answer (" << e.what() << "), and the stored token for '"
-                  << name << "' is about to expire; see tokenbroker status\n";
-        return TokenFailure;
-    }
-    // One request's deadline, plus room for a queued renewal to start.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(profile.spec().timeouts.total + 10);
-    while (std::chrono::steady_clock::now() < deadline)
-    {
-        auto token = profile.peekStoredToken();
-        if (token && (!before || token->accessToken != before->accessToken || token->obtainedAt != before->obtainedAt))
-        {
-            std::cout << token->accessToken << "\n";
-            return Success;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    std::cerr << "tokenbroker token: the running daemon did not obtain a new token for '" << name
-              << "' in time; see tokenbroker status\n";
-    return TokenFailure;
 }
 
 std::optional<int> TokenBrokerApp::refuseForeignState(const LoadedConfig& broker, const std::string& command,
@@ -580,68 +576,6 @@ int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
         std::cout << "No daemon answered on the admin endpoint; a daemon started later uses the stored token.\n";
     }
     return Success;
-}
-
-std::variant<HttpResponse, int> TokenBrokerApp::askDaemon(const std::string& command, const std::string& method,
-                                                         const std::string& path) const
-{
-    if (_configError)
-    {
-        std::cerr << *_configError << "\n";
-        return UsageError;
-    }
-    try
-    {
-        const AdminClient admin(_config->broker);
-        return method == "POST" ? admin.post(path) : admin.get(path);
-    }
-    catch (const AdminTokenUnreadable& e)
-    {
-        std::cerr << "tokenbroker " << command << ": " << e.what() << "\n";
-        return TokenFailure;
-    }
-    catch (const TransportError& e)
-    {
-        std::cerr << "tokenbroker " << command << ": no daemon answered: " << e.what() << "\n";
-        return TokenFailure;
-    }
-}
-
-int TokenBrokerApp::commandStatus()
-{
-    const auto asked = askDaemon("status", "GET", "/v1/profiles");
-    if (const int* failure = std::get_if<int>(&asked))
-        return *failure;
-    const HttpResponse& answer = std::get<HttpResponse>(asked);
-    Poco::JSON::Array::Ptr profiles;
-    try
-    {
-        profiles = Poco::JSON::Parser().parse(answer.body).extract<Poco::JSON::Array::Ptr>();
-    }
-    catch (const Poco::Exception&)
-    {
-        std::cerr << "tokenbroker status: the admin endpoint answered HTTP " << answer.status << " without a profile list\n";
-        return TokenFailure;
-    }
-    int rc = Success;
-    for (std::size_t i = 0; i < profiles->size(); ++i)
-    {
-        auto p = profiles->getObject(static_cast<unsigned>(i));
-        const std::string status = p->optValue<std::string>("status", "");
-        const auto expiresAt = p->optValue<Poco::Int64>("expires_at", 0);
-        std::cout << p->optValue<std::string>("name", "") << "  " << p->optValue<std::string>("flow", "") << "  " << status;
-        if (expiresAt)
-            std::cout << "  expires " << isoTime(expiresAt);
-        if (p->has("login_command"))
-            std::cout << "  run: " << p->getValue<std::string>("login_command");
-        const std::string error = p->optValue<std::string>("last_error", "");
-        if (!error.empty() && status != "ready")
-            std::cout << "  (" << error << ")";
-        std::cout << "\n";
-        if (status != "ready")
-            rc = TokenFailure;
-    }
-    return rc;
 }
 
 void TokenBrokerApp::reportStartFailure(const std::string& message)
@@ -714,24 +648,6 @@ int TokenBrokerApp::commandRun()
     }
     logger.notice("stopped");
     return Success;
-}
-
-int TokenBrokerApp::commandReload()
-{
-    const auto asked = askDaemon("reload", "POST", "/v1/reload");
-    if (const int* failure = std::get_if<int>(&asked))
-        return *failure;
-    const HttpResponse& answer = std::get<HttpResponse>(asked);
-    if (answer.status == 200)
-    {
-        std::cout << "reloaded\n";
-        return Success;
-    }
-    // The daemon kept its previous configuration and says why (file:line:col).
-    std::cerr << "tokenbroker reload: the daemon kept its previous configuration:\n" << answer.body;
-    if (!answer.body.empty() && answer.body.back() != '\n')
-        std::cerr << "\n";
-    return UsageError;
 }
 
 int TokenBrokerApp::commandServiceAction()

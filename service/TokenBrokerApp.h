@@ -1,7 +1,8 @@
 #pragma once
 
-#include "LoadedConfig.h"
+#include "AdminClient.h"
 #include "Config.h"
+#include "LoadedConfig.h"
 #include "HttpClient.h"
 
 #include <Poco/Util/ServerApplication.h>
@@ -44,6 +45,9 @@ private:
     void handleVersion(const std::string& name, const std::string& value);
     void handleNoBrowser(const std::string& name, const std::string& value);
     void handleVerbose(const std::string& name, const std::string& value);
+    void handleFormat(const std::string& name, const std::string& value);
+    void handleAdmin(const std::string& name, const std::string& value);
+    void handleJson(const std::string& name, const std::string& value);
     void handleServiceAction(const std::string& name, const std::string& value);
 
     void setUpLogging(bool daemonDefault);
@@ -59,9 +63,11 @@ private:
     int commandCheck();
     int commandOnce(const std::vector<std::string>& names);
     int commandToken(const std::vector<std::string>& names);
-    /// `token` while a daemon holds state_dir: asks it to renew, then
-    /// prints the first token it stores after `before`.
-    int tokenFromDaemon(const LoadedConfig& broker, const Profile& profile, const std::optional<Token>& before);
+    /// `token` from the running daemon: its published token, or (when that
+    /// is about to expire) the one it renews on request. Nothing when no
+    /// daemon answers; else the exit code after printing the token or why
+    /// there is none.
+    std::optional<int> tokenFromDaemon(const std::string& profile);
     /// A command that would write state_dir as another user than its owner
     /// is refused (with how to run it instead): returns its exit code.
     std::optional<int> refuseForeignState(const LoadedConfig& broker, const std::string& command,
@@ -71,9 +77,11 @@ private:
     int commandStatus();
     int commandReload();
     /// The admin endpoint's answer to METHOD PATH, or the exit code after
-    /// telling the user why there is none (a broken config, no daemon).
+    /// telling the user why there is none (no daemon, no admin token).
     std::variant<HttpResponse, int> askDaemon(const std::string& command, const std::string& method,
                                               const std::string& path) const;
+    /// The running daemon's endpoint, found as AdminClient::locate() says.
+    AdminClient daemonClient() const;
     /// /registerService, /unregisterService (Windows).
     int commandServiceAction();
     /// The run command's failure to start: on stderr, and in the log too
@@ -85,6 +93,9 @@ private:
     bool _versionRequested = false;
     bool _noBrowser = false;
     bool _verbose = false;   ///< check: show each profile's plugin facts
+    std::string _format = "raw";  ///< token --format
+    std::string _adminUrl;        ///< --admin
+    bool _json = false;           ///< status --json
     std::string _serviceAction;  ///< "registerService" or "unregisterService"
     std::optional<Config> _config;
     std::optional<std::string> _configError;

@@ -1,47 +1,100 @@
 #include "AdminClient.h"
 
 #include "AdminToken.h"
+#include "DefaultPaths.h"
 
 #include <fstream>
 
 namespace TokenBroker {
+
+namespace {
+
+/// The URL a daemon recorded in state_dir; empty when this user cannot read it.
+std::string recordedUrl(const BrokerSettings& settings)
+{
+    std::ifstream in(AdminClient::urlFile(settings));
+    std::string url;
+    std::getline(in, url);
+    return url;
+}
+
+} // namespace
 
 AdminClient::AdminClient(const BrokerSettings& settings)
     : _stateDir(settings.stateDir)
 {
     if (settings.adminListen == "off")
         return;
-    const std::string listen = settings.adminListen;
+    const std::string& listen = settings.adminListen;
     const bool anyPort = listen.size() > 2 && listen.compare(listen.size() - 2, 2, ":0") == 0;
-    if (anyPort)
+    const std::string url = anyPort ? recordedUrl(settings) : "http://" + listen;
+    if (!url.empty())
+        _urls.push_back(url);
+}
+
+AdminClient AdminClient::locate(const std::string& explicitUrl, const BrokerSettings* settings)
+{
+    BrokerSettings defaults;
+    defaults.stateDir = platformDefaultStateDir();
+    AdminClient client;
+    client._stateDir = settings ? settings->stateDir : defaults.stateDir;
+    if (!explicitUrl.empty())
     {
-        std::ifstream in(urlFile(settings));
-        std::getline(in, _url);
+        client._urls.push_back(explicitUrl);
+        return client;
     }
-    else
+    if (settings)
+        return AdminClient(*settings);
+    client._urls.push_back("http://" + defaults.adminListen);
+    const std::string recorded = recordedUrl(defaults);
+    if (!recorded.empty() && recorded != client._urls.front())
+        client._urls.push_back(recorded);
+    return client;
+}
+
+HttpResponse AdminClient::send(HttpRequest request) const
+{
+    if (_urls.empty())
+        throw TransportError("the admin endpoint is off (broker.admin)");
+    const std::string path = request.url;
+    std::string tried;
+    for (const auto& url : _urls)
     {
-        _url = "http://" + listen;
+        request.url = url + path;
+        try
+        {
+            return HttpClient("", HttpTimeouts{3, 10, 15}).send(request);
+        }
+        catch (const TransportError& e)
+        {
+            tried += (tried.empty() ? "" : "; ") + url + ": " + e.what();
+        }
     }
+    throw TransportError(tried);
 }
 
 HttpResponse AdminClient::get(const std::string& path) const
 {
-    if (_url.empty())
-        throw TransportError("the admin endpoint is off (broker.admin)");
     HttpRequest request;
-    request.url = _url + path;
-    return HttpClient("", HttpTimeouts{3, 10, 15}).send(request);
+    request.url = path;
+    return send(request);
 }
 
 HttpResponse AdminClient::post(const std::string& path) const
 {
-    if (_url.empty())
-        throw TransportError("the admin endpoint is off (broker.admin)");
     HttpRequest request;
     request.method = "POST";
-    request.url = _url + path;
+    request.url = path;
     request.headers["Authorization"] = AdminToken::read(_stateDir).authorization();
-    return HttpClient("", HttpTimeouts{3, 10, 15}).send(request);
+    return send(request);
+}
+
+HttpResponse AdminClient::getWithToken(const std::string& path) const
+{
+    HttpRequest request;
+    request.url = path;
+    request.headers["Authorization"] = AdminToken::read(_stateDir).authorization();
+    return send(request);
 }
 
 std::string AdminClient::urlFile(const BrokerSettings& settings)

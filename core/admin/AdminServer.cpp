@@ -129,6 +129,16 @@ std::string profilesJson(const std::vector<ProfileView>& views)
         object.set("plugin", descriptionObject(view.description));
         if (view.status == ProfileStatus::NeedsLogin)
             object.set("login_command", "tokenbroker login " + view.name);
+        if (view.login)
+        {
+            Poco::JSON::Object::Ptr login = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+            login->set("running", view.login->running);
+            login->set("verification_uri", view.login->verificationUri);
+            login->set("user_code", view.login->userCode);
+            login->set("expires_at", static_cast<Poco::Int64>(view.login->expiresAt));
+            login->set("error", view.login->error);
+            object.set("login", login);
+        }
         array.add(object);
     }
     std::ostringstream out;
@@ -184,6 +194,20 @@ private:
     AdminBackend& _backend;
     const AdminAccess _access;
 };
+
+/// GET /v1/profiles/NAME/token: the json output format, with obtained_at.
+std::string publishedTokenJson(const Token& token, const std::string& profile)
+{
+    Poco::JSON::Object object(Poco::JSON_PRESERVE_KEY_ORDER);
+    object.set("access_token", token.accessToken);
+    object.set("expires_at", static_cast<Poco::Int64>(token.expiresAt));
+    object.set("token_type", token.tokenType);
+    object.set("profile", profile);
+    object.set("obtained_at", static_cast<Poco::Int64>(token.obtainedAt));
+    std::ostringstream out;
+    object.stringify(out);
+    return out.str() + "\n";
+}
 
 bool isLoopback(const Poco::Net::IPAddress& address)
 {
@@ -252,35 +276,75 @@ AdminAnswer answerAdminRequest(AdminBackend& backend, const AdminRequest& reques
     if (method == "GET" && path == "/v1/profiles")
         return answer(Status::HTTP_OK, "application/json", profilesJson(backend.profiles()) + "\n");
     if (method == "GET" && path == "/")
-        return answer(Status::HTTP_OK, "text/html; charset=utf-8", statusPage(backend.profiles(), backend.daemonView(), Clock::system().nowMs()));
-    if (method == "POST")
-    {
-        if (!access.token.admits(request.authorization))
-        {
-            AdminAnswer refused = answer(Status::HTTP_UNAUTHORIZED, "text/plain",
-                                         "POST needs Authorization: Bearer with the token in the daemon's state_dir "
-                                         "(admin.token); tokenbroker reload and login send it when run as the "
-                                         "daemon's user or root\n");
-            refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"tokenbroker\"");
-            return refused;
-        }
-        if (path == "/v1/reload")
-        {
-            std::string errors;
-            if (backend.reload(errors))
-                return answer(Status::HTTP_OK, "text/plain", "reloaded\n");
-            return answer(Status::HTTP_UNPROCESSABLE_ENTITY, "text/plain", errors + "\n");
-        }
-        const std::string prefix = "/v1/profiles/", suffix = "/refresh";
-        if (path.size() > prefix.size() + suffix.size() && path.compare(0, prefix.size(), prefix) == 0 &&
+        return answer(Status::HTTP_OK, "text/html; charset=utf-8",
+                      statusPage(backend.profiles(), backend.daemonView(), Clock::system().nowMs()));
+    const std::string profilesPrefix = "/v1/profiles/";
+    const std::string tokenSuffix = "/token", refreshSuffix = "/refresh";
+    auto profileAction = [&](const std::string& suffix) -> std::optional<std::string> {
+        if (path.size() > profilesPrefix.size() + suffix.size() &&
+            path.compare(0, profilesPrefix.size(), profilesPrefix) == 0 &&
             path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+            return path.substr(profilesPrefix.size(), path.size() - profilesPrefix.size() - suffix.size());
+        return std::nullopt;
+    };
+    const auto tokenOf = method == "GET" ? profileAction(tokenSuffix) : std::nullopt;
+    if (method != "POST" && !tokenOf)
+        return answer(Status::HTTP_NOT_FOUND, "text/plain", "not found\n");
+    if (!access.token.admits(request.authorization))
+    {
+        AdminAnswer refused = answer(Status::HTTP_UNAUTHORIZED, "text/plain",
+                                     "POST and GET .../token need Authorization: Bearer with the token in the daemon's "
+                                     "state_dir (admin.token); tokenbroker reload, login and token send it when run as "
+                                     "the daemon's user or root\n");
+        refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"tokenbroker\"");
+        return refused;
+    }
+    if (tokenOf)
+    {
+        std::optional<Token> token;
+        if (!backend.publishedToken(*tokenOf, token))
+            return answer(Status::HTTP_NOT_FOUND, "text/plain", "no profile " + printableText(*tokenOf, 128) + "\n");
+        if (!token || (token->expires() && token->expiresAt <= Clock::system().nowSeconds()))
+            return answer(Status::HTTP_SERVICE_UNAVAILABLE, "text/plain",
+                          "profile " + printableText(*tokenOf, 128) + " holds no valid token now; see GET /v1/profiles\n");
+        return answer(Status::HTTP_OK, "application/json", publishedTokenJson(*token, *tokenOf));
+    }
+    if (path == "/v1/reload")
+    {
+        std::string errors;
+        if (backend.reload(errors))
+            return answer(Status::HTTP_OK, "text/plain", "reloaded\n");
+        return answer(Status::HTTP_UNPROCESSABLE_ENTITY, "text/plain", errors + "\n");
+    }
+    if (const auto login = profileAction("/login"))
+    {
+        const std::string name = printableText(*login, 128);
+        switch (backend.startLogin(*login))
         {
-            const std::string name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
-            if (backend.renewNow(name))
-                return answer(Status::HTTP_ACCEPTED, "text/plain", "renewing " + name + "\n");
-            // The name is the caller's text: echoed only as printable text.
-            return answer(Status::HTTP_NOT_FOUND, "text/plain", "no profile " + printableText(name, 128) + "\n");
+        case LoginStart::Started:
+            return answer(Status::HTTP_ACCEPTED, "text/plain",
+                          "device login started for " + name + "; its code shows in GET /v1/profiles, on the status "
+                          "page and in the log\n");
+        case LoginStart::AlreadyRunning:
+            return answer(Status::HTTP_ACCEPTED, "text/plain",
+                          "a device login for " + name + " is already running; see GET /v1/profiles\n");
+        case LoginStart::NotNeeded:
+            return answer(Status::HTTP_CONFLICT, "text/plain", name + " does not need a login now\n");
+        case LoginStart::NeedsTerminal:
+            return answer(Status::HTTP_CONFLICT, "text/plain",
+                          name + "'s flow needs a browser redirect to this machine: run tokenbroker login " + name +
+                              " at a terminal\n");
+        case LoginStart::NoSuchProfile:
+            break;
         }
+        return answer(Status::HTTP_NOT_FOUND, "text/plain", "no profile " + name + "\n");
+    }
+    if (const auto renewed = profileAction(refreshSuffix))
+    {
+        if (backend.renewNow(*renewed))
+            return answer(Status::HTTP_ACCEPTED, "text/plain", "renewing " + *renewed + "\n");
+        // The name is the caller's text: echoed only as printable text.
+        return answer(Status::HTTP_NOT_FOUND, "text/plain", "no profile " + printableText(*renewed, 128) + "\n");
     }
     return answer(Status::HTTP_NOT_FOUND, "text/plain", "not found\n");
 }

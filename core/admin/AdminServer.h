@@ -3,16 +3,21 @@
 #include "AdminToken.h"
 #include "DaemonView.h"
 #include "ProfileView.h"
+#include "Token.h"
 
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/SocketAddress.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace TokenBroker {
+
+/// How POST /v1/profiles/NAME/login went.
+enum class LoginStart { Started, AlreadyRunning, NoSuchProfile, NotNeeded, NeedsTerminal };
 
 /// What the admin endpoint shows and can do.
 class AdminBackend
@@ -25,6 +30,11 @@ public:
     virtual bool reload(std::string& errors) = 0;
     /// Renews one profile now (e.g. after `tokenbroker login`).
     virtual bool renewNow(const std::string& profile) = 0;
+    /// The token `profile` has published (possibly expired); false when
+    /// there is no such profile.
+    virtual bool publishedToken(const std::string& profile, std::optional<Token>& token) const = 0;
+    /// Starts a device login run by the daemon for a profile in needs_login.
+    virtual LoginStart startLogin(const std::string& profile) = 0;
 };
 
 /// The admin HTTP endpoint (loopback by default):
@@ -35,10 +45,14 @@ public:
 ///   GET  /v1/profiles               JSON state per profile (no secrets), with the
 ///                                   plugin's describe() facts under "plugin"
 ///   GET  /                          HTML status page, facts included
+///   GET  /v1/profiles/NAME/token    the token NAME has published, in the json
+///                                   output format (needs the admin token)
 ///   POST /v1/reload                 re-read the configuration
 ///   POST /v1/profiles/NAME/refresh  renew NAME now
-/// GETs are open to every local user and show no secret. POSTs need
-/// "Authorization: Bearer" with the AdminToken, which only the daemon's user
+///   POST /v1/profiles/NAME/login    start a device login run by the daemon
+/// GETs are open to every local user and show no secret. POSTs, and the one
+/// GET that answers with a secret, need "Authorization: Bearer" with the
+/// AdminToken, which only the daemon's user
 /// (and root) can read. A request whose Host header names another host is
 /// refused: a web page cannot reach the endpoint by rebinding its own name
 /// to 127.0.0.1.

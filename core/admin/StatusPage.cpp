@@ -43,7 +43,9 @@ const char* const styleAndScript =
     "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left;vertical-align:top}"
     "th{border-bottom:1px solid #999}.state{font-weight:bold}"
     ".ready{color:#080}.refreshing,.starting{color:#06c}.retrying{color:#b60}"
-    ".expired,.failed,.needs_login{color:#b00}small{color:#666}</style>"
+    ".expired,.failed,.needs_login{color:#b00}small{color:#666}"
+    ".login{margin-top:.4em;padding:.4em;border:1px solid #06c;font-weight:normal;color:#000}"
+    ".user-code{font-size:1.4em;letter-spacing:.1em}</style>"
     // Counts each expiry down between reloads of the page.
     "<script>function tick(){var now=Date.now()/1000;"
     "document.querySelectorAll('[data-expires]').forEach(function(e){"
@@ -81,8 +83,22 @@ void profileRow(std::ostringstream& out, const ProfileView& v, std::int64_t nowM
     const std::string state = profileState(v);
     out << "<tr id=\"profile-" << html(v.name) << "\"><td>" << html(v.name) << "</td><td>" << html(v.flow)
         << "</td><td class=\"state " << state << "\">" << state;
-    if (v.status == ProfileStatus::NeedsLogin)
+    if (v.login && v.login->running && !v.login->userCode.empty())
+        out << "<div class=\"login\" id=\"login-" << html(v.name) << "\">open <a href=\""
+            << html(v.login->verificationUri) << "\">" << html(v.login->verificationUri)
+            << "</a> and enter the code <code class=\"user-code\">" << html(v.login->userCode)
+            << "</code><br><small>the code expires in <span data-expires=\"" << v.login->expiresAt << "\">"
+            << formatDuration(std::max<std::int64_t>(0, v.login->expiresAt - nowMs / 1000)) << "</span></small></div>";
+    else if (v.login && v.login->running)
+        out << "<div class=\"login\">a device login is starting</div>";
+    else if (v.status == ProfileStatus::NeedsLogin)
+    {
         out << "<br><code>tokenbroker login " << html(v.name) << "</code>";
+        if (v.flow == "device")
+            out << "<br><small>or POST /v1/profiles/" << html(v.name) << "/login</small>";
+        if (v.login && !v.login->error.empty())
+            out << "<br><small>last device login: " << html(v.login->error) << "</small>";
+    }
     out << "</td><td>";
     if (v.hasToken && v.expiresAt > 0)
         out << "<span data-expires=\"" << v.expiresAt << "\">"

@@ -33,6 +33,12 @@ struct BrokerSettings
     /// refresh token is then stored) before it cancels their requests; the
     /// systemd unit's TimeoutStopSec leaves room for it.
     std::int64_t stopTimeout = 30;
+    /// broker.device_login: auto — the daemon starts a device-code login by
+    /// itself for a device profile that needs one, and shows its code on the
+    /// status page, in /v1/profiles and in the log (a headless service
+    /// bootstrapped without a shell). manual (default): only on
+    /// POST /v1/profiles/NAME/login.
+    bool deviceLoginAuto = false;
 };
 
 /// One entry of a profile's `outputs:` list.

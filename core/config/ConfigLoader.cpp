@@ -37,7 +37,8 @@ const ProfileSpec* Config::findProfile(const std::string& name) const
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"broker", "defaults", "profiles", "logging"};
-const std::vector<std::string> kBrokerKeys = {"state_dir", "plugin_dirs", "admin", "refresh", "workers", "stop_timeout"};
+const std::vector<std::string> kBrokerKeys = {"state_dir", "plugin_dirs", "admin",       "refresh",
+                                              "workers",   "stop_timeout", "device_login"};
 const std::vector<std::string> kRefreshKeys = {"at", "min_backoff", "max_backoff"};
 const std::vector<std::string> kAdminKeys = {"listen"};
 /// Keys of a profile the core handles itself; everything else belongs to the flow.
@@ -148,6 +149,15 @@ private:
                                        _reader.error(value, "broker.stop_timeout must be between 1s and 1h");
                                    else if (d)
                                        broker.stopTimeout = *d;
+                               }
+                               else if (key == "device_login")
+                               {
+                                   auto mode = _reader.string(value, "broker.device_login");
+                                   if (mode && *mode != "auto" && *mode != "manual")
+                                       _reader.error(value, "broker.device_login must be 'manual' or 'auto'" +
+                                                                didYouMean(*mode, {"manual", "auto"}));
+                                   else if (mode)
+                                       broker.deviceLoginAuto = *mode == "auto";
                                }
                            });
     }

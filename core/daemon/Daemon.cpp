@@ -25,6 +25,7 @@ Daemon::Daemon(std::string configPath)
     : _configPath(std::move(configPath))
     , _logger(Poco::Logger::get("tokenbroker"))
     , _stop(std::make_shared<StopSignal>())
+    , _logins(_stop, _logger)
 {
     _view.configPath = _configPath;
     _view.startedMs = Clock::system().nowMs();
@@ -34,6 +35,11 @@ Daemon::Daemon(std::string configPath)
         _logger.warning("plugin not loaded: %s: %s", refusal.path, refusal.reason);
     const BrokerSettings& settings = _broker->config().broker;
     _scheduler = std::make_unique<Scheduler>(settings.refresh, settings.workers);
+    _deviceLoginAuto = settings.deviceLoginAuto;
+    _scheduler->onNeedsLogin([this](const std::shared_ptr<Profile>& profile) {
+        if (_deviceLoginAuto && profile->spec().flow == "device")
+            startDeviceLogin(profile);
+    });
     _scheduler->start(_broker->profiles());
     startAdmin(settings);
     _logger.notice("running with %z profiles from %s", _broker->profiles().size(), _configPath);
@@ -106,6 +112,7 @@ bool Daemon::reload(std::string& errors)
         return false;
     }
     _scheduler->setPolicy(settings.refresh);
+    _deviceLoginAuto = settings.deviceLoginAuto;
     _scheduler->apply(next->profiles());
     // The old broker goes; profiles the scheduler kept hold their own
     // plugin and state references.
@@ -118,7 +125,10 @@ bool Daemon::reload(std::string& errors)
 
 std::vector<ProfileView> Daemon::profiles() const
 {
-    return _scheduler ? _scheduler->snapshot() : std::vector<ProfileView>{};
+    std::vector<ProfileView> views = _scheduler ? _scheduler->snapshot() : std::vector<ProfileView>{};
+    for (auto& view : views)
+        view.login = _logins.prompt(view.name);
+    return views;
 }
 
 DaemonView Daemon::daemonView() const
@@ -139,6 +149,38 @@ void Daemon::noteReload(bool ok, const std::string& error)
 bool Daemon::renewNow(const std::string& profile)
 {
     return _scheduler && _scheduler->renewNow(profile);
+}
+
+bool Daemon::publishedToken(const std::string& name, std::optional<Token>& token) const
+{
+    const auto profile = _scheduler ? _scheduler->find(name) : nullptr;
+    if (!profile)
+        return false;
+    token = profile->current();
+    return true;
+}
+
+LoginStart Daemon::startLogin(const std::string& name)
+{
+    const auto profile = _scheduler ? _scheduler->find(name) : nullptr;
+    if (!profile)
+        return LoginStart::NoSuchProfile;
+    // Only a device flow can finish without this machine's browser.
+    if (profile->spec().flow != "device")
+        return LoginStart::NeedsTerminal;
+    if (profile->status() != ProfileStatus::NeedsLogin)
+        return LoginStart::NotNeeded;
+    return startDeviceLogin(profile);
+}
+
+LoginStart Daemon::startDeviceLogin(const std::shared_ptr<Profile>& profile)
+{
+    // The scheduler outlives every login: stop() joins them first.
+    Scheduler* scheduler = _scheduler.get();
+    const bool started = _logins.start(profile, [scheduler](const std::shared_ptr<Profile>& done, const FlowResult& result) {
+        scheduler->loggedIn(done, result);
+    });
+    return started ? LoginStart::Started : LoginStart::AlreadyRunning;
 }
 
 void Daemon::claimStateDirectory()
@@ -177,6 +219,12 @@ std::size_t Daemon::stop()
         HttpClient::cancelAll();
         running = _scheduler->stop(std::chrono::seconds(10));
     }
+    // Logins only wait for a person: the stop signal ended their waits. A
+    // poll request still in flight is cancelled (renewals, whose rotated
+    // refresh tokens matter, have had their grace above).
+    if (_logins.wait(std::chrono::seconds(2)) > 0)
+        HttpClient::cancelAll();
+    _logins.join();
     if (running == 0)
         _scheduler.reset();
     return running;

@@ -1,12 +1,14 @@
 #pragma once
 
 #include "AdminServer.h"
+#include "DaemonLogins.h"
 #include "FileLock.h"
 #include "LoadedConfig.h"
 #include "Scheduler.h"
 
 #include <Poco/Logger.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -40,6 +42,8 @@ public:
     std::vector<ProfileView> profiles() const override;
     DaemonView daemonView() const override;
     bool renewNow(const std::string& profile) override;
+    bool publishedToken(const std::string& profile, std::optional<Token>& token) const override;
+    LoginStart startLogin(const std::string& profile) override;
 
     /// Stops the admin endpoint and refreshing in order: sleeping plugins
     /// and hooks are woken or ended at once, renewals in flight may finish
@@ -63,6 +67,8 @@ public:
 
 private:
     void startAdmin(const BrokerSettings& settings);
+    /// Starts the daemon's own login for a device profile; see startLogin().
+    LoginStart startDeviceLogin(const std::shared_ptr<Profile>& profile);
     /// Takes the state_dir's daemon lock; throws AlreadyRunning.
     void claimStateDirectory();
     /// Counts a reload in the facts daemonView() shows.
@@ -75,6 +81,8 @@ private:
     mutable std::mutex _mutex;   ///< one reload at a time (HUP and the admin endpoint)
     std::unique_ptr<LoadedConfig> _broker;
     std::unique_ptr<Scheduler> _scheduler;
+    DaemonLogins _logins;       ///< joined by stop(), before the scheduler goes
+    std::atomic<bool> _deviceLoginAuto{false};
     std::unique_ptr<AdminServer> _admin;
     std::string _adminListen;
     mutable std::mutex _viewMutex; ///< _view only: readable while a reload holds _mutex

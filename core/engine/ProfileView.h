@@ -5,9 +5,21 @@
 #include "RefreshDurations.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace TokenBroker {
+
+/// A login the daemon runs itself (a device code waiting for a person),
+/// as the status page, /v1/profiles and the log show it.
+struct LoginPrompt
+{
+    bool running = false;           ///< the flow is still waiting or polling
+    std::string verificationUri;    ///< where the person goes; empty until the code arrives
+    std::string userCode;           ///< what they enter there (short-lived; not a credential by itself)
+    std::int64_t expiresAt = 0;     ///< Unix seconds the code expires
+    std::string error;              ///< why the last login failed; empty while running or after success
+};
 
 /// One profile as the scheduler sees it, for status pages and metrics.
 struct ProfileView
@@ -30,6 +42,7 @@ struct ProfileView
     std::string lastError;
     std::string outputs;
     std::string description;           ///< the plugin's describe() facts, JSON object text
+    std::optional<LoginPrompt> login;  ///< a login the daemon started; none = never
 };
 
 } // namespace TokenBroker

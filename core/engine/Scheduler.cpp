@@ -215,6 +215,35 @@ std::vector<ProfileView> Scheduler::snapshot() const
     return views;
 }
 
+void Scheduler::onNeedsLogin(std::function<void(const std::shared_ptr<Profile>&)> handler)
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    _needsLogin = std::move(handler);
+}
+
+void Scheduler::loggedIn(const std::shared_ptr<Profile>& profile, const FlowResult& result)
+{
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        auto it = _slots.find(profile->name());
+        if (it == _slots.end() || it->second->profile != profile || it->second->retired)
+            return;
+        Slot& slot = *it->second;
+        slot.parked = false;
+        slot.started = true;
+        schedule(slot, result, false);
+        _woken = true;
+    }
+    _wake.notify_all();
+}
+
+std::shared_ptr<Profile> Scheduler::find(const std::string& name) const
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto it = _slots.find(name);
+    return it == _slots.end() ? nullptr : it->second->profile;
+}
+
 bool Scheduler::firstPassDone() const
 {
     std::lock_guard<std::mutex> lock(_mutex);
@@ -372,6 +401,14 @@ void Scheduler::work()
         schedule(*slot, result, adopted);
         _woken = true;
         _wake.notify_all();
+        if (result.status == TOKENBROKER_NEEDS_LOGIN && _needsLogin)
+        {
+            const auto handler = _needsLogin;
+            const auto profile = slot->profile;
+            lock.unlock();
+            handler(profile);
+            lock.lock();
+        }
     }
 }
 

@@ -12,9 +12,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -58,6 +60,15 @@ public:
     /// (fatal error or needs login). False if there is no such profile.
     bool renewNow(const std::string& name);
 
+    /// Called (on a worker, no lock held) each time a renewal of a profile
+    /// ends in needs_login: the daemon may start a login for it.
+    void onNeedsLogin(std::function<void(const std::shared_ptr<Profile>&)> handler);
+
+    /// A login outside the scheduler (the daemon's own) obtained `result`
+    /// for `profile`: it is renewed on schedule from now on. Nothing when
+    /// a reload has replaced or removed the profile meanwhile.
+    void loggedIn(const std::shared_ptr<Profile>& profile, const FlowResult& result);
+
     /// Re-reads the clock now instead of at the next planned wake-up (for
     /// a clock that moved; the system clock is re-read every 30 s anyway).
     void wake();
@@ -70,6 +81,9 @@ public:
     std::size_t stop(std::chrono::milliseconds grace = std::chrono::seconds(4));
 
     std::vector<ProfileView> snapshot() const;
+
+    /// The live profile of that name; null when there is none.
+    std::shared_ptr<Profile> find(const std::string& name) const;
 
     /// True once every profile given to start()/apply() has had its first
     /// attempt (a stored token adopted, or a renewal that succeeded or
@@ -125,6 +139,7 @@ private:
     int _busyWorkers = 0;
     std::thread _loopThread;
     std::vector<std::thread> _workers;
+    std::function<void(const std::shared_ptr<Profile>&)> _needsLogin;
 };
 
 } // namespace TokenBroker

@@ -8,6 +8,7 @@
 // and a renewal on request.
 
 #include "EngineTestSupport.h"
+#include "StatusTable.h"
 
 #include <Poco/File.h>
 
@@ -117,8 +118,12 @@ BOOST_AUTO_TEST_CASE(health_readiness_metrics_profiles_and_renewal_on_request)
     // The endpoint's address is where `status` finds it.
     RunResult status = broker({"status", "-c", config.path});
     BOOST_TEST(status.status == 0, status.out << status.err);
-    BOOST_TEST(countOf(status.out, "\n") == 1u, status.out);
-    BOOST_TEST(status.out.rfind("svc  jwt  ready  expires ", 0) == 0, status.out);
+    const auto table = statusTable(status.out);
+    BOOST_TEST_REQUIRE(table.size() == 1u, status.out);
+    BOOST_TEST(table[0].at("PROFILE") == "svc");
+    BOOST_TEST(table[0].at("FLOW") == "jwt");
+    BOOST_TEST(table[0].at("STATE") == "ready");
+    BOOST_TEST(table[0].at("EXPIRES").rfind("20", 0) == 0, status.out);
     BOOST_TEST(!contains(status.out, renewed));
 }
 
@@ -201,14 +206,14 @@ BOOST_AUTO_TEST_CASE(status_prints_a_line_per_profile_and_exits_1_unless_all_are
 
     RunResult status = broker({"status", "-c", config.path});
     BOOST_TEST(status.status == 1, status.out << status.err);
-    BOOST_TEST(countOf(status.out, "\n") == 2u, status.out);
-    const auto svc = linesWith(status.out, "svc  ");
-    const auto stale = linesWith(status.out, "stale  ");
-    BOOST_REQUIRE_EQUAL(svc.size(), 1u);
-    BOOST_REQUIRE_EQUAL(stale.size(), 1u);
-    BOOST_TEST(svc[0].rfind("svc  jwt  ready", 0) == 0, svc[0]);
-    BOOST_TEST(stale[0].rfind("stale  pat  failed", 0) == 0, stale[0]);
-    BOOST_TEST(contains(stale[0], "the token expired at 2020-01-01T00:00:00Z"), stale[0]);
+    BOOST_TEST(statusTable(status.out).size() == 2u, status.out);
+    const auto svc = statusRow(status.out, "svc");
+    const auto stale = statusRow(status.out, "stale");
+    BOOST_TEST(svc.at("FLOW") == "jwt");
+    BOOST_TEST(svc.at("STATE") == "ready");
+    BOOST_TEST(stale.at("FLOW") == "pat");
+    BOOST_TEST(stale.at("STATE") == "failed");
+    BOOST_TEST(contains(stale.at("NOTE"), "the token expired at 2020-01-01T00:00:00Z"), status.out);
     BOOST_TEST(!contains(status.out, "pat_stale_token"));
     BOOST_TEST(daemon.admin("GET", "/readyz").status == 503);
     BOOST_TEST(contains(daemon.admin("GET", "/metrics").body, "tokenbroker_profile_ready{profile=\"stale\"} 0\n"));

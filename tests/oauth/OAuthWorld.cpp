@@ -91,13 +91,14 @@ std::string OAuthWorld::pkceProfile(const std::string& name, const std::string& 
                                      "\nlogin_timeout: 60s\n" + extra);
 }
 
-void OAuthWorld::writeConfig(const std::string& profiles, const std::string& adminListen) const
+void OAuthWorld::writeConfig(const std::string& profiles, const std::string& adminListen,
+                             const std::string& brokerExtra) const
 {
     writeFile(_configPath, "broker:\n"
                            "  state_dir: state\n" +
                                (adminListen == "off" ? std::string("  admin: off\n")
                                                      : "  admin: {listen: \"" + adminListen + "\"}\n") +
-                               "profiles:\n" + profiles);
+                               brokerExtra + "profiles:\n" + profiles);
 }
 
 ChildProcess::Options OAuthWorld::brokerOptions(const std::vector<std::string>& args) const

@@ -56,8 +56,10 @@ public:
     std::string deviceProfile(const std::string& name, const std::string& extra = "");
     std::string webProfile(const std::string& name, const std::string& extra = "");
     std::string pkceProfile(const std::string& name, const std::string& extra = "");
-    /// `adminListen`: "off", or HOST:PORT for the daemon's admin endpoint.
-    void writeConfig(const std::string& profiles, const std::string& adminListen = "off") const;
+    /// `adminListen`: "off", or HOST:PORT for the daemon's admin endpoint;
+    /// `brokerExtra`: more `broker:` lines, indented 2 spaces.
+    void writeConfig(const std::string& profiles, const std::string& adminListen = "off",
+                     const std::string& brokerExtra = "") const;
 
     /// `tokenbroker ARGS -c CONFIG`, with no stray configuration from the
     /// environment.

@@ -9,6 +9,7 @@
 #include "OAuthWorld.h"
 #include "TextMatch.h"
 #include "RecordedRequests.h"
+#include "StatusTable.h"
 
 #include <Poco/File.h>
 #include <Poco/JSON/Parser.h>
@@ -210,9 +211,11 @@ BOOST_AUTO_TEST_CASE(daemon_marks_a_revoked_profile_needs_login_keeps_renewing_t
 
     RunResult status = world.broker({"status"});
     BOOST_TEST(status.status == 1, status.out + status.err);
-    BOOST_TEST(contains(status.out, "alpha  pkce  needs_login"), status.out);
-    BOOST_TEST(contains(status.out, "run: tokenbroker login alpha"), status.out);
-    BOOST_TEST(contains(status.out, "beta  web  ready"), status.out);
+    const auto alpha = statusRow(status.out, "alpha");
+    BOOST_TEST(alpha.at("FLOW") == "pkce");
+    BOOST_TEST(alpha.at("STATE") == "needs_login");
+    BOOST_TEST(alpha.at("NOTE") == "run: tokenbroker login alpha");
+    BOOST_TEST(statusRow(status.out, "beta").at("STATE") == "ready", status.out);
 
     // A login while the daemon runs: the daemon takes the new refresh token
     // up at once, without a restart.
@@ -221,7 +224,7 @@ BOOST_AUTO_TEST_CASE(daemon_marks_a_revoked_profile_needs_login_keeps_renewing_t
     BOOST_TEST(waitForLogCount(*daemon, "alpha: ok", alphaRenewals + 1, 20s), daemon->err());
     RunResult healed = world.broker({"status"});
     BOOST_TEST(healed.status == 0, healed.out + healed.err);
-    BOOST_TEST(contains(healed.out, "alpha  pkce  ready"), healed.out);
+    BOOST_TEST(statusRow(healed.out, "alpha").at("STATE") == "ready", healed.out);
     BOOST_TEST(world.serverAccepts(world.publishedToken("alpha")));
 
     daemon->requestStop();

@@ -56,4 +56,6 @@ expect "tokenbroker once -c $dir/tokenbroker.yaml " "alpha beta"
 expect "tokenbroker token --config=$dir/tokenbroker.yaml b" "beta"
 expect "tokenbroker -c $dir/tokenbroker.yaml login a" "alpha"
 expect "tokenbroker status " ""
+expect "tokenbroker token --format e" "env exec-credential"
+expect "tokenbroker --format json token -c $dir/tokenbroker.yaml a" "alpha"
 exit $((failures > 0))
