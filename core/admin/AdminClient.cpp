@@ -27,7 +27,11 @@ AdminClient::AdminClient(const BrokerSettings& settings)
         return;
     const std::string& listen = settings.adminListen;
     const bool anyPort = listen.size() > 2 && listen.compare(listen.size() - 2, 2, ":0") == 0;
-    const std::string url = anyPort ? recordedUrl(settings) : "http://" + listen;
+    // With TLS the daemon records the https URL (and a wildcard address's
+    // loopback one); the certificate is the trust anchor to check it by.
+    const bool tls = !settings.adminCert.empty();
+    _caFile = settings.adminCert;
+    const std::string url = anyPort || tls ? recordedUrl(settings) : "http://" + listen;
     if (!url.empty())
         _urls.push_back(url);
 }
@@ -38,6 +42,7 @@ AdminClient AdminClient::locate(const std::string& explicitUrl, const BrokerSett
     defaults.stateDir = platformDefaultStateDir();
     AdminClient client;
     client._stateDir = settings ? settings->stateDir : defaults.stateDir;
+    client._caFile = settings ? settings->adminCert : std::string();
     if (!explicitUrl.empty())
     {
         client._urls.push_back(explicitUrl);
@@ -63,7 +68,7 @@ HttpResponse AdminClient::send(HttpRequest request) const
         request.url = url + path;
         try
         {
-            return HttpClient("", HttpTimeouts{3, 10, 15}).send(request);
+            return HttpClient(url.rfind("https://", 0) == 0 ? _caFile : "", HttpTimeouts{3, 10, 15}).send(request);
         }
         catch (const TransportError& e)
         {

@@ -45,6 +45,7 @@ private:
 
     std::vector<std::string> _urls;  ///< tried in order while none answers
     std::string _stateDir;
+    std::string _caFile;             ///< broker.admin.cert when the endpoint serves TLS
 };
 
 } // namespace TokenBroker

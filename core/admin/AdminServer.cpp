@@ -15,6 +15,9 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Crypto/X509Certificate.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
@@ -221,15 +224,22 @@ std::string hostPort(const std::string& host, bool ipv6, Poco::UInt16 port)
 
 } // namespace
 
-std::vector<std::string> hostsNaming(const Poco::Net::SocketAddress& bound)
+std::vector<std::string> hostsNaming(const Poco::Net::SocketAddress& bound, const std::set<std::string>& certificateNames)
 {
     const bool ipv6 = bound.family() == Poco::Net::AddressFamily::IPv6;
     std::vector<std::string> hosts{hostPort(bound.host().toString(), ipv6, bound.port())};
-    if (isLoopback(bound.host()))
+    if (isLoopback(bound.host()) || bound.host().isWildcard())
     {
         for (const std::string name : {"localhost", "127.0.0.1"})
             hosts.push_back(hostPort(name, false, bound.port()));
         hosts.push_back(hostPort("::1", true, bound.port()));
+    }
+    for (const auto& name : certificateNames)
+    {
+        std::string lower = name;
+        for (char& c : lower)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        hosts.push_back(hostPort(lower, lower.find(':') != std::string::npos, bound.port()));
     }
     return hosts;
 }
@@ -349,24 +359,47 @@ AdminAnswer answerAdminRequest(AdminBackend& backend, const AdminRequest& reques
     return answer(Status::HTTP_NOT_FOUND, "text/plain", "not found\n");
 }
 
-AdminServer::AdminServer(const std::string& listen, AdminBackend& backend, AdminToken token)
+AdminServer::AdminServer(const AdminListen& listen, AdminBackend& backend, AdminToken token)
 {
-    Poco::Net::SocketAddress address(listen);
-    Poco::Net::ServerSocket socket;
-    socket.bind(address, true, false);
-    socket.listen(64);
-    const Poco::Net::SocketAddress bound = socket.address();
-    _url = "http://" + hostPort(bound.host().toString(), bound.family() == Poco::Net::AddressFamily::IPv6, bound.port());
+    Poco::Net::SocketAddress address(listen.address);
+    const bool tls = !listen.certFile.empty();
+    std::set<std::string> certificateNames;
+    std::unique_ptr<Poco::Net::ServerSocket> socket;
+    if (tls)
+    {
+        Poco::Net::Context::Params params;
+        params.certificateFile = listen.certFile;
+        params.privateKeyFile = listen.keyFile;
+        params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // clients show the admin token, not a certificate
+        params.loadDefaultCAs = false;
+        Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+        context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        socket = std::make_unique<Poco::Net::SecureServerSocket>(context);
+        std::string commonName;
+        Poco::Crypto::X509Certificate(listen.certFile).extractNames(commonName, certificateNames);
+        if (!commonName.empty())
+            certificateNames.insert(commonName);
+    }
+    else
+        socket = std::make_unique<Poco::Net::ServerSocket>();
+    socket->bind(address, true, false);
+    socket->listen(64);
+    const Poco::Net::SocketAddress bound = socket->address();
+    // The CLI on this machine reaches a wildcard address on loopback.
+    const std::string host = bound.host().isWildcard() ? std::string("127.0.0.1") : bound.host().toString();
+    _url = std::string(tls ? "https://" : "http://") +
+           hostPort(host, !bound.host().isWildcard() && bound.family() == Poco::Net::AddressFamily::IPv6, bound.port());
     // Bounded: 4 requests served at once, 16 waiting (then refused), and a
-    // client that trickles its request is cut off after 5 s. POCO bounds
-    // the request line and headers itself (100 fields, 8 KiB values).
+    // client that trickles its request (or TLS handshake) is cut off after
+    // 5 s. POCO bounds the request line and headers itself (100 fields,
+    // 8 KiB values).
     auto params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(4);
     params->setMaxQueued(16);
     params->setTimeout(Poco::Timespan(5, 0));
     params->setKeepAlive(false);
     _server = std::make_unique<Poco::Net::HTTPServer>(
-        new AdminFactory(backend, AdminAccess{hostsNaming(bound), std::move(token)}), socket, params);
+        new AdminFactory(backend, AdminAccess{hostsNaming(bound, certificateNames), std::move(token)}), *socket, params);
     _server->start();
 }
 

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,14 +57,25 @@ public:
 /// (and root) can read. A request whose Host header names another host is
 /// refused: a web page cannot reach the endpoint by rebinding its own name
 /// to 127.0.0.1.
+/// Where the endpoint listens, and its TLS certificate and key (PEM files;
+/// both empty: plain HTTP, for loopback).
+struct AdminListen
+{
+    std::string address;   ///< HOST:PORT; port 0 picks a free one
+    std::string certFile;
+    std::string keyFile;
+};
+
 class AdminServer
 {
 public:
-    /// Binds HOST:PORT (port 0 picks a free one); throws Poco::Exception.
-    AdminServer(const std::string& listen, AdminBackend& backend, AdminToken token);
+    /// Binds and serves; throws Poco::Exception (a port in use, a
+    /// certificate or key that does not load).
+    AdminServer(const AdminListen& listen, AdminBackend& backend, AdminToken token);
     ~AdminServer();
 
-    /// "http://HOST:PORT" actually bound.
+    /// "http://HOST:PORT" actually bound ("https://" with TLS; for a
+    /// wildcard address, 127.0.0.1): where the CLI on this machine asks.
     const std::string& url() const { return _url; }
 
 private:
@@ -89,8 +101,11 @@ struct AdminAccess
 };
 
 /// The Host header values that name `bound`: "HOST:PORT" as bound, and for a
-/// loopback address also localhost, 127.0.0.1 and [::1] with the port.
-std::vector<std::string> hostsNaming(const Poco::Net::SocketAddress& bound);
+/// loopback or wildcard address also localhost, 127.0.0.1 and [::1] with the
+/// port; plus each of `certificateNames` with the port (with TLS, a page
+/// that rebinds its name cannot get past the certificate check anyway).
+std::vector<std::string> hostsNaming(const Poco::Net::SocketAddress& bound,
+                                     const std::set<std::string>& certificateNames = {});
 
 /// One answer of the admin endpoint.
 struct AdminAnswer

@@ -27,6 +27,11 @@ struct BrokerSettings
     std::string stateDir;
     std::vector<std::string> pluginDirs;   ///< empty = the built-in default
     std::string adminListen = "127.0.0.1:7469";  ///< "off" disables the endpoint
+    /// broker.admin.allow_remote: a listen address that is not loopback is
+    /// refused without it (and it needs adminCert/adminKey: TLS).
+    bool adminAllowRemote = false;
+    std::string adminCert;    ///< PEM certificate (chain) the endpoint serves HTTPS with; empty = HTTP
+    std::string adminKey;     ///< its PEM private key
     RefreshPolicy refresh;
     int workers = 8;                       ///< concurrent refreshes in the daemon
     /// Seconds a stopping daemon lets renewals in flight finish (a rotated

@@ -10,6 +10,7 @@
 
 #include <Poco/DigestEngine.h>
 #include <Poco/Environment.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Path.h>
 #include <Poco/SHA2Engine.h>
 
@@ -40,7 +41,16 @@ const std::vector<std::string> kTopLevelKeys = {"broker", "defaults", "profiles"
 const std::vector<std::string> kBrokerKeys = {"state_dir", "plugin_dirs", "admin",       "refresh",
                                               "workers",   "stop_timeout", "device_login"};
 const std::vector<std::string> kRefreshKeys = {"at", "min_backoff", "max_backoff"};
-const std::vector<std::string> kAdminKeys = {"listen"};
+const std::vector<std::string> kAdminKeys = {"listen", "allow_remote", "cert", "key"};
+
+/// A listen host only this machine can reach.
+bool loopbackHost(const std::string& host)
+{
+    if (host == "localhost" || host == "[::1]")
+        return true;
+    Poco::Net::IPAddress address;
+    return Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback();
+}
 /// Keys of a profile the core handles itself; everything else belongs to the flow.
 const std::vector<std::string> kProfileCoreKeys = {
     "flow", "base_url", "www_base_url", "ca_file", "connect_timeout", "read_timeout", "request_timeout",
@@ -181,8 +191,21 @@ private:
                 _reader.error(node, "broker.admin must be \"off\" or a mapping with 'listen'");
             return;
         }
+        std::optional<YAML::Node> listenNode;
         _reader.forEachKey(node, "broker.admin", kAdminKeys,
-                           [&](const std::string&, const YAML::Node&, const YAML::Node& value) {
+                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                               if (key == "allow_remote")
+                               {
+                                   if (auto allow = _reader.boolean(value, "broker.admin.allow_remote"))
+                                       broker.adminAllowRemote = *allow;
+                                   return;
+                               }
+                               if (key == "cert" || key == "key")
+                               {
+                                   (key == "cert" ? broker.adminCert : broker.adminKey) =
+                                       path(value, "broker.admin." + key);
+                                   return;
+                               }
                                auto listen = _reader.string(value, "broker.admin.listen");
                                if (!listen)
                                    return;
@@ -191,10 +214,24 @@ private:
                                if (*listen == "off")
                                    broker.adminListen = "off";
                                else if (std::regex_match(*listen, m, hostPort) && std::stoi(m[2]) <= 65535)
+                               {
                                    broker.adminListen = *listen;
+                                   if (!loopbackHost(m[1]))
+                                       listenNode = value;
+                               }
                                else
                                    _reader.error(value, "broker.admin.listen must be HOST:PORT (e.g. 127.0.0.1:7469) or \"off\"");
                            });
+        // Other machines reach the endpoint only on purpose, and only over
+        // TLS: the admin token must not cross a network in clear text.
+        if (listenNode && !broker.adminAllowRemote)
+            _reader.error(*listenNode, "broker.admin.listen " + broker.adminListen +
+                                           " is reachable from other machines; set allow_remote: true (with cert "
+                                           "and key, for TLS) to mean it, or listen on 127.0.0.1");
+        if (broker.adminAllowRemote && (broker.adminCert.empty() || broker.adminKey.empty()))
+            _reader.error(node, "broker.admin.allow_remote needs cert and key: the endpoint then serves HTTPS only");
+        else if (broker.adminCert.empty() != broker.adminKey.empty())
+            _reader.error(node, "broker.admin needs both cert and key for TLS, or neither");
     }
 
     void parseRefresh(const YAML::Node& node, RefreshPolicy& refresh)

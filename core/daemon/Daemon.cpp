@@ -52,16 +52,20 @@ Daemon::~Daemon()
 
 void Daemon::startAdmin(const BrokerSettings& settings)
 {
-    if (settings.adminListen == _adminListen && (_admin || settings.adminListen == "off"))
+    // The address with its certificate: a new key or certificate file
+    // takes effect on reload like a new port.
+    const std::string listen = settings.adminListen + "|" + settings.adminCert + "|" + settings.adminKey;
+    if (listen == _adminListen && (_admin || settings.adminListen == "off"))
         return;
     _admin.reset();
-    _adminListen = settings.adminListen;
-    if (_adminListen == "off")
+    _adminListen = listen;
+    if (settings.adminListen == "off")
         return;
     try
     {
         makePrivateDirectory(settings.stateDir);
-        _admin = std::make_unique<AdminServer>(_adminListen, *this, AdminToken::create(settings.stateDir));
+        _admin = std::make_unique<AdminServer>(AdminListen{settings.adminListen, settings.adminCert, settings.adminKey},
+                                               *this, AdminToken::create(settings.stateDir));
         // The file first: whoever sees the log line finds this URL there,
         // not a previous daemon's.
         writeFileAtomically(AdminClient::urlFile(settings), _admin->url() + "\n", FileAttributes{0600, "", ""}, false);
@@ -70,7 +74,7 @@ void Daemon::startAdmin(const BrokerSettings& settings)
     catch (const std::exception& e)
     {
         // Tokens matter more than the status page: keep running without it.
-        _logger.error("admin endpoint disabled: cannot listen on %s: %s", _adminListen, std::string(e.what()));
+        _logger.error("admin endpoint disabled: cannot listen on %s: %s", settings.adminListen, std::string(e.what()));
     }
 }
 

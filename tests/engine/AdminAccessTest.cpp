@@ -8,11 +8,18 @@
 
 #include "EngineTestSupport.h"
 #include "PosixSystem.h"
+#include "TestKeys.h"
 #include "TestPlatform.h"
 
+#include <Poco/File.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <regex>
@@ -189,4 +196,87 @@ BOOST_AUTO_TEST_CASE(idle_connections_are_cut_off_while_requests_are_still_serve
     BOOST_TEST(broker.daemon->admin("GET", "/healthz").status == 200);
     for (auto& socket : idle)
         BOOST_TEST(closedByServer(socket), "the server let go of an idle connection");
+}
+
+namespace {
+
+/// A configuration whose `broker.admin` is `adminYaml` (one flow mapping)
+/// and one pat profile.
+void writeWithAdmin(const BrokerConfig& config, const std::string& adminYaml)
+{
+    writeFile(config.path, "broker:\n"
+                           "  state_dir: state\n"
+                           "  admin: " + adminYaml + "\n"
+                           "profiles:\n" + config.patProfile("a", "pat_a_token"));
+}
+
+/// GET over HTTPS, trusting only `caFile` and checking the name in `url`.
+HttpResult httpsGet(const std::string& url, const std::string& caFile, const std::string& path)
+{
+    const Poco::URI uri(url);
+    Poco::Net::Context::Params params;
+    params.caLocation = caFile;
+    params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+    params.loadDefaultCAs = false;
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    Poco::Net::HTTPSClientSession session(uri.getHost(), uri.getPort(), context);
+    session.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    HttpResult result;
+    result.status = static_cast<int>(response.getStatus());
+    Poco::StreamCopier::copyToString(in, result.body);
+    return result;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(an_endpoint_other_machines_can_reach_needs_allow_remote_and_tls)
+{
+    BrokerConfig config;
+    writeWithAdmin(config, "{ listen: \"0.0.0.0:0\" }");
+    RunResult check = broker({"check", "-c", config.path});
+    BOOST_TEST(check.status == 2, check.out << check.err);
+    BOOST_TEST(contains(check.err, config.path + ":3:"), check.err);
+    BOOST_TEST(contains(check.err, "set allow_remote: true"), check.err);
+
+    writeWithAdmin(config, "{ listen: \"0.0.0.0:0\", allow_remote: true }");
+    check = broker({"check", "-c", config.path});
+    BOOST_TEST(check.status == 2, check.out << check.err);
+    BOOST_TEST(contains(check.err, "allow_remote needs cert and key"), check.err);
+
+    // With a certificate (its chain in one file, the way a CA issues it):
+    // HTTPS only, and the CLI on this machine still finds and trusts it.
+    Poco::File(config.dir.file("pki")).createDirectories();
+    writeServerPki(config.dir.file("pki"), "IP:127.0.0.1,DNS:localhost");
+    writeFile(config.dir.file("pki/chain.pem"), readFile(config.dir.file("pki/server.pem")) +
+                                                    readFile(config.dir.file("pki/ca.pem")));
+    writeWithAdmin(config, "{ listen: \"0.0.0.0:0\", allow_remote: true, cert: pki/chain.pem, key: pki/server.key }");
+    check = broker({"check", "-c", config.path});
+    BOOST_TEST_REQUIRE(check.status == 0, check.out << check.err);
+    ChildProcess daemon(TOKENBROKER_EXE, [&] {
+        ChildProcess::Options options;
+        options.args = {"run", "-c", config.path};
+        return options;
+    }());
+    BOOST_TEST_REQUIRE(daemon.waitForOutput("admin endpoint on https://127.0.0.1:", 15s, true), daemon.err());
+    std::string url = readFile(config.stateDir() + "/admin.url");
+    url.erase(url.find_last_not_of("\r\n") + 1);
+    BOOST_TEST(url.rfind("https://127.0.0.1:", 0) == 0, url);
+    const HttpResult health = httpsGet(url, config.dir.file("pki/ca.pem"), "/healthz");
+    BOOST_TEST(health.status == 200);
+    // The same port without TLS: no answer, so no token can cross in clear.
+    std::string plain = url;
+    plain.replace(0, 5, "http");
+    BOOST_CHECK_THROW(httpRequest(plain, "GET", "/healthz"), Poco::Exception);
+
+    const RunResult status = broker({"status", "-c", config.path});
+    BOOST_TEST(status.status == 0, status.out << status.err);
+    const RunResult reload = broker({"reload", "-c", config.path});
+    BOOST_TEST(reload.status == 0, reload.out << reload.err);
+    BOOST_TEST(reload.out == "reloaded\n");
+    daemon.requestStop();
+    BOOST_TEST((daemon.wait(15s) == std::optional<int>(0)), daemon.err());
 }
