@@ -1,10 +1,9 @@
 #include "CredentialFormat.h"
 
+#include "Duration.h"
 #include "TokenFormat.h"
 
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/Timestamp.h>
 
 #include <algorithm>
 #include <sstream>
@@ -39,8 +38,7 @@ std::string formatCredential(const Token& token, const std::string& format, cons
     // Absent for a token that never expires: the client then keeps using
     // it until the server rejects it, and asks again.
     if (token.expires())
-        status->set("expirationTimestamp", Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(token.expiresAt),
-                                                                          "%Y-%m-%dT%H:%M:%SZ"));
+        status->set("expirationTimestamp", formatUtcTime(token.expiresAt));
     Poco::JSON::Object credential(Poco::JSON_PRESERVE_KEY_ORDER);
     credential.set("apiVersion", "client.authentication.k8s.io/v1");
     credential.set("kind", "ExecCredential");

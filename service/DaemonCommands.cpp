@@ -2,6 +2,7 @@
 // reload, and `token` while a daemon runs. None needs the configuration:
 // a user who may not read it still finds the daemon (AdminClient::locate).
 #include "TokenBrokerApp.h"
+#include "Duration.h"
 
 #include "AdminToken.h"
 #include "Clock.h"
@@ -19,11 +20,6 @@
 namespace TokenBroker {
 
 namespace {
-
-std::string isoTime(std::int64_t seconds)
-{
-    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds), "%Y-%m-%dT%H:%M:%SZ");
-}
 
 /// Rows of text cells printed with each column as wide as its widest cell.
 void printAligned(const std::vector<std::vector<std::string>>& rows)
@@ -124,8 +120,8 @@ int TokenBrokerApp::commandStatus()
         else if (status != "ready")
             note = p->optValue<std::string>("last_error", "");
         rows.push_back({p->optValue<std::string>("name", ""), p->optValue<std::string>("flow", ""),
-                        p->optValue<std::string>("state", status), expiresAt ? isoTime(expiresAt) : "-",
-                        nextRefresh ? isoTime(nextRefresh) : "-", note});
+                        p->optValue<std::string>("state", status), expiresAt ? formatUtcTime(expiresAt) : "-",
+                        nextRefresh ? formatUtcTime(nextRefresh) : "-", note});
     }
     if (_json)
         std::cout << answer.body << (answer.body.empty() || answer.body.back() != '\n' ? "\n" : "");

@@ -1,4 +1,5 @@
 #include "TokenBrokerApp.h"
+#include "Duration.h"
 
 #include "AtomicFile.h"
 
@@ -59,11 +60,6 @@ using Poco::Util::OptionCallback;
 namespace {
 
 const std::vector<std::string> kCommands = {"run", "check", "once", "token", "login", "status", "reload", "plugins"};
-
-std::string isoTime(std::int64_t seconds)
-{
-    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds), "%Y-%m-%dT%H:%M:%SZ");
-}
 
 } // namespace
 
@@ -443,7 +439,7 @@ int TokenBrokerApp::commandOnce(const std::vector<std::string>& names)
         if (result.ok())
         {
             std::cout << profile->name() << ": ok, "
-                      << (result.token.expires() ? "expires " + isoTime(result.token.expiresAt) : std::string("no expiry"))
+                      << (result.token.expires() ? "expires " + formatUtcTime(result.token.expiresAt) : std::string("no expiry"))
                       << "; wrote " << profile->describeOutputs() << "\n";
         }
         else
@@ -554,7 +550,7 @@ int TokenBrokerApp::commandLogin(const std::vector<std::string>& names)
     }
     std::cout << "\nLogged in. The refresh token is stored in " << broker->config().broker.stateDir
               << "; wrote " << profile->describeOutputs() << ".\n"
-              << (result.token.expires() ? "The access token expires " + isoTime(result.token.expiresAt) + ".\n"
+              << (result.token.expires() ? "The access token expires " + formatUtcTime(result.token.expiresAt) + ".\n"
                                          : std::string())
 ;
     try

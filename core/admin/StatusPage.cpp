@@ -16,11 +16,6 @@ namespace {
 
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
-std::string isoTime(std::int64_t seconds)
-{
-    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(seconds), "%Y-%m-%dT%H:%M:%SZ");
-}
-
 std::string html(const std::string& text)
 {
     std::string out;
@@ -70,9 +65,9 @@ void daemonFacts(std::ostringstream& out, const std::vector<ProfileView>& views,
     if (daemon.lastReloadMs == 0)
         out << "none since the start";
     else if (daemon.lastReloadOk)
-        out << isoTime(daemon.lastReloadMs / 1000) << ", ok";
+        out << formatUtcTime(daemon.lastReloadMs / 1000) << ", ok";
     else
-        out << isoTime(daemon.lastReloadMs / 1000) << ", <span class=\"failed\">failed: " << html(daemon.lastReloadError)
+        out << formatUtcTime(daemon.lastReloadMs / 1000) << ", <span class=\"failed\">failed: " << html(daemon.lastReloadError)
             << "</span> (the previous configuration runs on)";
     out << "</td></tr><tr><th>reloads</th><td>" << daemon.reloadsOk << " ok, " << daemon.reloadsFailed
         << " failed</td></tr></table>";
@@ -103,12 +98,12 @@ void profileRow(std::ostringstream& out, const ProfileView& v, std::int64_t nowM
     if (v.hasToken && v.expiresAt > 0)
         out << "<span data-expires=\"" << v.expiresAt << "\">"
             << formatDuration(std::max<std::int64_t>(0, v.expiresAt - nowMs / 1000)) << "</span><br><small>"
-            << isoTime(v.expiresAt) << "</small>";
+            << formatUtcTime(v.expiresAt) << "</small>";
     else
         out << (v.hasToken ? "never" : "-");
-    out << "</td><td>" << (v.nextRefreshMs == never ? "-" : isoTime(v.nextRefreshMs / 1000)) << "</td><td>";
+    out << "</td><td>" << (v.nextRefreshMs == never ? "-" : formatUtcTime(v.nextRefreshMs / 1000)) << "</td><td>";
     if (v.inFlight)
-        out << "since " << isoTime(v.inFlightSinceMs / 1000);
+        out << "since " << formatUtcTime(v.inFlightSinceMs / 1000);
     else
         out << "-";
     out << "</td><td>" << html(v.lastError) << "</td><td>" << html(v.outputs) << "</td><td class=\"facts\">";

@@ -1,5 +1,8 @@
 #include "Duration.h"
 
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
+
 #include <cctype>
 #include <limits>
 
@@ -50,6 +53,12 @@ std::optional<std::int64_t> parseDuration(const std::string& text)
         total += value * unit;
     }
     return total;
+}
+
+std::string formatUtcTime(std::int64_t unixSeconds)
+{
+    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(unixSeconds)),
+                                           "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::string formatDuration(std::int64_t seconds)

@@ -37,7 +37,8 @@ Daemon::Daemon(std::string configPath)
     _scheduler = std::make_unique<Scheduler>(settings.refresh, settings.workers);
     _deviceLoginAuto = settings.deviceLoginAuto;
     _scheduler->onNeedsLogin([this](const std::shared_ptr<Profile>& profile) {
-        if (_deviceLoginAuto && profile->spec().flow == "device")
+        // Not while stopping: a renewal that ends during stop() starts nothing.
+        if (_deviceLoginAuto && profile->spec().flow == "device" && !_stop->raised())
             startDeviceLogin(profile);
     });
     _scheduler->start(_broker->profiles());

@@ -1,4 +1,5 @@
 #include "Profile.h"
+#include "Duration.h"
 
 #include "FileLock.h"
 #include "FileSystem.h"
@@ -32,12 +33,6 @@ FlowResult retryable(std::string message)
     result.status = TOKENBROKER_RETRY;
     result.message = std::move(message);
     return result;
-}
-
-std::string isoTime(std::int64_t seconds)
-{
-    return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(seconds)),
-                                           "%Y-%m-%dT%H:%M:%SZ");
 }
 
 } // namespace
@@ -157,7 +152,7 @@ FlowResult Profile::store(FlowResult result)
         // Publishing it would withdraw it at once and renew again: a tight
         // loop against the server. Back off and say why.
         const std::string message = "the server's token had expired on arrival (expires_at " +
-                                    isoTime(token.expiresAt) + " is " + std::to_string(now - token.expiresAt) +
+                                    formatUtcTime(token.expiresAt) + " is " + std::to_string(now - token.expiresAt) +
                                     " s before this machine's clock): clock skew? check this machine's time";
         _logger.warning("%s", message);
         return retryable(message);

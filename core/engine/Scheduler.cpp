@@ -19,7 +19,7 @@ std::string formatTime(std::int64_t ms)
 {
     if (ms == never)
         return "never";
-    return Poco::DateTimeFormatter::format(Poco::Timestamp(ms * 1000), "%Y-%m-%dT%H:%M:%SZ");
+    return formatUtcTime(ms / 1000);
 }
 
 } // namespace

@@ -11,31 +11,6 @@
 
 namespace TokenBroker {
 
-namespace {
-
-/// Removes the temporary files (".NAME.json.tmp.*", writeFileAtomically's
-/// naming) that a process killed in the middle of a write left behind. Only
-/// called under the profile's lock, which every writer of the file holds,
-/// so none of them belongs to a write still in progress.
-void removeLeftoverTemporaries(const std::string& directory, const std::string& fileName)
-{
-    const std::string prefix = "." + fileName + ".tmp.";
-    try
-    {
-        for (Poco::DirectoryIterator it(directory), end; it != end; ++it)
-        {
-            if (it.name().compare(0, prefix.size(), prefix) == 0)
-                removeFile(it.path().toString());
-        }
-    }
-    catch (const std::exception&)
-    {
-        // Leftovers waste a little space; they never block a write.
-    }
-}
-
-} // namespace
-
 StateStore::StateStore(std::string directory)
     : _directory(std::move(directory))
 {
@@ -101,10 +76,53 @@ Poco::JSON::Object::Ptr StateStore::read(const std::string& profile, const std::
     }
 }
 
+void StateStore::removeLeftoverTemporaries(const std::string& fileName)
+{
+    // One listing per store (at its first write), not one per write: with
+    // many profiles a listing at every write made the cost grow with the
+    // square of their number. A temporary left after the listing (a
+    // process killed meanwhile) goes at the next start or reload.
+    if (!_leftoversListed)
+    {
+        _leftoversListed = true;
+        try
+        {
+            for (Poco::DirectoryIterator it(_directory), end; it != end; ++it)
+            {
+                // ".NAME.json.tmp.SUFFIX", writeFileAtomically's naming.
+                const std::string& name = it.name();
+                const auto marker = name.rfind(".tmp.");
+                if (name.size() > 1 && name[0] == '.' && marker != std::string::npos && marker > 1)
+                    _leftovers[name.substr(1, marker - 1)].push_back(it.path().toString());
+            }
+        }
+        catch (const std::exception&)
+        {
+            // Leftovers waste a little space; they never block a write.
+        }
+    }
+    auto found = _leftovers.find(fileName);
+    if (found == _leftovers.end())
+        return;
+    // Under the profile's lock, which every writer of the file holds: none
+    // of these belongs to a write still in progress.
+    for (const auto& path : found->second)
+    {
+        try
+        {
+            removeFile(path);
+        }
+        catch (const std::exception&)
+        {
+        }
+    }
+    _leftovers.erase(found);
+}
+
 void StateStore::write(const std::string& profile, const Poco::JSON::Object::Ptr& state)
 {
     makePrivateDirectory(_directory);
-    removeLeftoverTemporaries(_directory, profile + ".json");
+    removeLeftoverTemporaries(profile + ".json");
     std::ostringstream out;
     state->stringify(out);
     writeFileAtomically(pathFor(profile), out.str(), FileAttributes{0600, "", ""}, false);

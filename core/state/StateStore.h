@@ -4,10 +4,12 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace TokenBroker {
 
@@ -72,9 +74,14 @@ private:
     void write(const std::string& profile, const Poco::JSON::Object::Ptr& state);
     static std::optional<std::string> readFileIfExists(const std::string& path);
     static std::optional<Token> tokenIn(const Poco::JSON::Object::Ptr& state, const std::string& settingsDigest);
+    /// Removes the temporaries of `fileName` that a killed writer left
+    /// (found by one listing of the directory per store); under the lock.
+    void removeLeftoverTemporaries(const std::string& fileName);
 
     std::string _directory;
     mutable std::mutex _mutex;
+    bool _leftoversListed = false;
+    std::map<std::string, std::vector<std::string>> _leftovers;  ///< state file name -> its temporaries
 };
 
 } // namespace TokenBroker

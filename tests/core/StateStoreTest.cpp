@@ -167,4 +167,25 @@ BOOST_AUTO_TEST_CASE(SavingOverACorruptFileKeepsIt)
     BOOST_TEST(parseObject(store.loadPluginState("p", kIdentity))->getValue<std::string>("refresh_token") == "r9");
 }
 
+BOOST_AUTO_TEST_CASE(LeftoverTemporariesGoWithTheirProfilesFirstWrite)
+{
+    // What killed writers left: two temporaries of p, one of q, and a
+    // file that only looks similar.
+    TempDir dir;
+    for (const char* name : {".p.json.tmp.1a2b", ".p.json.tmp.3c4d", ".q.json.tmp.5e6f", "p.json.tmp.notours"})
+        writeFile(dir.file(name), "partial", 0600);
+    StateStore store(dir.path());
+    store.saveToken("p", kIdentity, sampleToken());
+    BOOST_TEST((entries(dir.path()) ==
+                std::vector<std::string>{".q.json.tmp.5e6f", "p.json", "p.json.tmp.notours"}),
+               "q's leftover stays until q is written under its lock");
+    store.saveToken("q", kIdentity, sampleToken());
+    BOOST_TEST((entries(dir.path()) == std::vector<std::string>{"p.json", "p.json.tmp.notours", "q.json"}));
+    // The next writes of p and q need no listing and find nothing to do.
+    store.saveToken("p", kIdentity, sampleToken());
+    store.saveToken("q", kIdentity, sampleToken());
+    BOOST_TEST((entries(dir.path()) == std::vector<std::string>{"p.json", "p.json.tmp.notours", "q.json"}));
+    BOOST_TEST(store.loadToken("q", kIdentity)->accessToken == "pat_stored");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -89,7 +89,10 @@ bool closedByServer(Poco::Net::StreamSocket& socket)
 }
 
 const std::vector<const char*> kReadOnlyPaths = {"/healthz", "/readyz", "/metrics", "/v1/profiles", "/"};
-const std::vector<const char*> kMutatingPaths = {"/v1/reload", "/v1/profiles/a/refresh", "/v1/profiles/nosuch/refresh"};
+const std::vector<const char*> kMutatingPaths = {"/v1/reload", "/v1/profiles/a/refresh", "/v1/profiles/nosuch/refresh",
+                                                 "/v1/profiles/a/login"};
+/// The one GET that answers with a secret, and so needs the token too.
+const char* const kSecretPath = "/v1/profiles/a/token";
 
 } // namespace
 
@@ -122,6 +125,7 @@ BOOST_AUTO_TEST_CASE(another_local_user_gets_401_on_every_post_and_200_on_every_
         BOOST_TEST(curlAsNobody("GET", url + path) == "200", path);
     for (const char* path : kMutatingPaths)
         BOOST_TEST(curlAsNobody("POST", url + path) == "401", path);
+    BOOST_TEST(curlAsNobody("GET", url + kSecretPath) == "401");
     const RunResult steal = runAs(kNobody, kNogroup, {}, "/bin/cat", {broker.config.stateDir() + "/admin.token"});
     BOOST_TEST(steal.status != 0);
     BOOST_TEST(steal.out.empty());

@@ -8,6 +8,7 @@
 // expires); the status page shows the daemon's facts and each profile.
 
 #include "EngineTestSupport.h"
+#include "TestPlatform.h"
 
 #include <chrono>
 #include <fstream>
@@ -128,7 +129,12 @@ BOOST_AUTO_TEST_CASE(metrics_pass_promtool_and_count_renewals_hooks_reloads_and_
     BOOST_TEST(processStart >= world.started - 1.0, std::fixed << processStart << " vs " << world.started);
     BOOST_TEST(processStart <= after, std::fixed << processStart << " vs " << after);
     BOOST_TEST(value(metrics, "process_resident_memory_bytes") > 1024.0 * 1024);
-    BOOST_TEST(value(metrics, "process_open_fds") >= 3);
+    // Windows counts handles; wine's GetProcessHandleCount answers 0, which
+    // the daemon leaves out rather than report.
+    if (onWindows() && !sample(metrics, "process_open_fds"))
+        BOOST_TEST_MESSAGE("process_open_fds absent: this Windows does not count handles");
+    else
+        BOOST_TEST(value(metrics, "process_open_fds") >= 3);
 
     // Reloads: the unchanged file worked, the one with an unknown key not.
     BOOST_TEST(value(metrics, "tokenbroker_reload_total{result=\"ok\"}") == 1);

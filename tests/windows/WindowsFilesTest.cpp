@@ -221,9 +221,10 @@ BOOST_AUTO_TEST_CASE(the_state_store_keeps_state_and_moves_a_corrupt_file_aside_
     StateStore store(longNonAsciiPath(dir.path()) + "/state");
     store.savePluginState("p", "id", "{\"refresh\":\"r1\"}");
     BOOST_TEST(store.loadPluginState("p", "id") == "{\"refresh\":\"r1\"}");
-    // A killed writer's leftover goes with the next write.
+    // A killed writer's leftover goes with the next start's first write.
     writeFileAtomically(store.directory() + "/.p.json.tmp.1", "partial", FileAttributes{}, false);
-    store.savePluginState("p", "id", "{\"refresh\":\"r2\"}");
+    StateStore restarted(store.directory());
+    restarted.savePluginState("p", "id", "{\"refresh\":\"r2\"}");
     BOOST_TEST(entriesOf(store.directory()) == std::vector<std::string>{"p.json"});
     writeFileAtomically(store.pathFor("p"), "not json", FileAttributes{}, false);
     BOOST_TEST(store.loadPluginState("p", "id") == "{}");
