@@ -51,6 +51,7 @@ public:
     {
         if (profile != "svc")
             return false;
+        tokenRead = true;
         token = TokenBroker::Token{};
         token->accessToken = "czs_fuzz";
         return true;
@@ -61,6 +62,7 @@ public:
         return profile == "svc" ? TokenBroker::LoginStart::Started : TokenBroker::LoginStart::NoSuchProfile;
     }
     bool acted = false;
+    mutable bool tokenRead = false;
 };
 
 } // namespace
@@ -91,8 +93,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                             (host == "127.0.0.1:7469" || host == "localhost:7469");
     if (backend.acted && !(authorized && judged.method == "POST"))
         __builtin_trap();
-    // The one secret is shown only to a GET with the token.
-    if (answer.body.find("czs_fuzz") != std::string::npos && !(authorized && judged.method == "GET"))
+    // The one secret is read only for a GET with the token. (Its text in an
+    // answer proves nothing: a refused Host is echoed, and POCO decodes
+    // RFC 2047 words in header values, so a request can spell anything.)
+    if (backend.tokenRead && !(authorized && judged.method == "GET"))
         __builtin_trap();
     if (answer.status < 200 || answer.status > 599)
         __builtin_trap();
