@@ -30,8 +30,8 @@ ProcessStats currentProcessStats()
     PROCESS_MEMORY_COUNTERS memory{};
     if (::GetProcessMemoryInfo(self, &memory, sizeof memory))
         stats.residentBytes = memory.WorkingSetSize;
-    // A running process always holds handles; 0 is a stub's answer (wine),
-    // not a count, and is left out rather than reported.
+    // A running process always holds handles: an answer of 0 (wine's) is no
+    // count, and the metric is left out rather than reported as 0.
     DWORD handles = 0;
     if (::GetProcessHandleCount(self, &handles) && handles > 0)
         stats.openDescriptors = handles;
