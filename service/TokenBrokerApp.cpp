@@ -17,6 +17,7 @@
 #include "JournalFormatter.h"
 #include "JournalStream.h"
 #include "JsonLineFormatter.h"
+#include "RenewAll.h"
 #include "ServiceProcess.h"
 #include "Suggest.h"
 #include "YamlConfiguration.h"
@@ -51,6 +52,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <utility>
 
 namespace TokenBroker {
 
@@ -433,9 +435,12 @@ int TokenBrokerApp::commandOnce(const std::vector<std::string>& names)
     if (auto refusal = refuseForeignState(*broker, "once", names.empty() ? std::string() : names[0]))
         return *refusal;
     int rc = Success;
-    for (const auto& profile : selected)
+    // As many at once as the daemon renews; reported in the file's order.
+    const std::vector<FlowResult> results = renewAll(selected, broker->config().broker.workers);
+    for (std::size_t i = 0; i < selected.size(); ++i)
     {
-        FlowResult result = profile->renew();
+        const auto& profile = selected[i];
+        const FlowResult& result = results[i];
         if (result.ok())
         {
             std::cout << profile->name() << ": ok, "
@@ -590,7 +595,8 @@ int TokenBrokerApp::commandRun()
     std::unique_ptr<Daemon> daemon;
     try
     {
-        daemon = std::make_unique<Daemon>(_configPath);
+        // The configuration initialize() parsed: a large file is read once.
+        daemon = std::make_unique<Daemon>(_configPath, std::exchange(_config, std::nullopt));
     }
     catch (const ConfigErrors& e)
     {

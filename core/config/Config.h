@@ -114,7 +114,7 @@ struct Config
     std::string path;                   ///< absolute
     BrokerSettings broker;
     std::vector<ProfileSpec> profiles;
-    YAML::Node root;                    ///< for the POCO configuration view (logging.*)
+    YAML::Node root;                    ///< for the POCO configuration view (logging.*); no profiles or defaults
     LogFormat logFormat = LogFormat::Text;  ///< logging.format
     /// Errors in the core keys (ConfigLoader::parseFile); the flows' settings
     /// are checked once plugins are loaded, so that one pass reports both.

@@ -71,7 +71,7 @@ public:
     Config parse(const YAML::Node& root)
     {
         Config config;
-        config.root = root;
+        config.root = withoutProfiles(root);
         config.broker.stateDir = ConfigLoader::defaultStateDir();
         if (root.IsNull())
             return config;
@@ -107,6 +107,24 @@ public:
     }
 
 private:
+    /// The top level without `profiles` and `defaults`: what the POCO view
+    /// needs (logging.*), not a second copy of every profile kept for the
+    /// daemon's life. Cloned, because a yaml-cpp node shares the memory of
+    /// its whole document.
+    static YAML::Node withoutProfiles(const YAML::Node& root)
+    {
+        if (!root.IsMap())
+            return root;
+        YAML::Node kept(YAML::NodeType::Map);
+        for (const auto& entry : root)
+        {
+            const std::string key = entry.first.Scalar();
+            if (key != "profiles" && key != "defaults")
+                kept[key] = YAML::Clone(entry.second);
+        }
+        return kept;
+    }
+
     std::string path(const YAML::Node& node, const std::string& what)
     {
         auto text = _reader.string(node, what);

@@ -33,7 +33,7 @@ public:
                               const std::string& baseDirectory);
 
     /// The most profiles one configuration may define.
-    static constexpr std::size_t kMaxProfiles = 1000;
+    static constexpr std::size_t kMaxProfiles = 20000;
 
     /// $TOKENBROKER_CONFIG, else the platform default
     /// (/etc/tokenbroker/tokenbroker.yaml, %ProgramData%\TokenBroker\tokenbroker.yaml).

@@ -13,12 +13,12 @@ namespace TokenBroker {
 /// disk) from exhausting the memory of the daemon that reloads it.
 struct YamlLimits
 {
-    std::size_t fileBytes = 1024 * 1024;        ///< the file as read
+    std::size_t fileBytes = 16 * 1024 * 1024;   ///< the file as read (10,000 profiles take about 3 MiB)
     int depth = 32;                             ///< mappings and lists inside each other
     std::size_t keyBytes = 256;                 ///< one mapping key
     std::size_t scalarBytes = 64 * 1024;        ///< one value (a PEM key is a few KiB)
-    std::size_t expandedNodes = 100000;         ///< values once every alias is expanded
-    std::size_t expandedBytes = 4 * 1024 * 1024; ///< text once every alias is expanded
+    std::size_t expandedNodes = 500000;         ///< values once every alias is expanded
+    std::size_t expandedBytes = 32 * 1024 * 1024; ///< text once every alias is expanded
 };
 
 /// Walks `text` as a stream of parser events, which never expands an alias,

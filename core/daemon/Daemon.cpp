@@ -12,16 +12,18 @@ namespace TokenBroker {
 
 namespace {
 
-std::unique_ptr<LoadedConfig> load(const std::string& path, const std::shared_ptr<const StopSignal>& stop)
+/// `parsed` when the caller read the file already (at start), else the file.
+std::unique_ptr<LoadedConfig> load(const std::string& path, const std::shared_ptr<const StopSignal>& stop,
+                                   std::optional<Config> parsed = std::nullopt)
 {
-    Config config = ConfigLoader::parseFile(path);
+    Config config = parsed ? std::move(*parsed) : ConfigLoader::parseFile(path);
     auto plugins = LoadedConfig::loadPlugins(config.broker);
     return std::make_unique<LoadedConfig>(std::move(config), plugins, Clock::system(), stop);
 }
 
 } // namespace
 
-Daemon::Daemon(std::string configPath)
+Daemon::Daemon(std::string configPath, std::optional<Config> parsed)
     : _configPath(std::move(configPath))
     , _logger(Poco::Logger::get("tokenbroker"))
     , _stop(std::make_shared<StopSignal>())
@@ -29,7 +31,7 @@ Daemon::Daemon(std::string configPath)
 {
     _view.configPath = _configPath;
     _view.startedMs = Clock::system().nowMs();
-    _broker = load(_configPath, _stop);
+    _broker = load(_configPath, _stop, std::move(parsed));
     claimStateDirectory();
     for (const auto& refusal : _broker->plugins().refusals())
         _logger.warning("plugin not loaded: %s: %s", refusal.path, refusal.reason);

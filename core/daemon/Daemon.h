@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -32,7 +33,10 @@ class Daemon : public AdminBackend
 public:
     /// Builds everything from the file and starts it; throws ConfigErrors,
     /// or AlreadyRunning when another daemon uses the same state_dir.
-    explicit Daemon(std::string configPath);
+    /// `parsed`: the file as the caller already parsed it (ConfigLoader::
+    /// parseFile), so that a large file is not read twice at start;
+    /// reloads read the file.
+    explicit Daemon(std::string configPath, std::optional<Config> parsed = std::nullopt);
     ~Daemon() override;
 
     /// Re-reads the file. A broken file changes nothing: the errors are

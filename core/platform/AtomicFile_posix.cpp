@@ -1,6 +1,7 @@
 #include "AtomicFile.h"
 
 #include "Accounts.h"
+#include "DirectorySync_posix.h"
 #include "FileSystem.h"
 #include "TrustedPath_posix.h"
 
@@ -117,8 +118,9 @@ void writeFileAtomically(const std::string& path, const std::string& content, co
         ::unlinkat(dir.get(), tempName.c_str(), 0);
         throw;
     }
-    if (::fsync(dir.get()) != 0)
-        throw WriteError(errorText("cannot sync directory", dirPath, errno));
+    // Shared with the other writers of this directory at the same moment.
+    if (const int error = Posix::syncDirectory(dir.get()); error != 0)
+        throw WriteError(errorText("cannot sync directory", dirPath, error));
 }
 
 } // namespace TokenBroker

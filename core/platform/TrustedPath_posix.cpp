@@ -1,5 +1,7 @@
 #include "TrustedPath_posix.h"
 
+#include "VerifiedDirectories_posix.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -196,10 +198,20 @@ Descriptor walk(const std::string& path, const Trust& trust, Want want, bool cre
 
 Descriptor openDirectory(const std::string& path, const Trust& trust, bool create, mode_t mode)
 {
-    Descriptor found = walk(absolutePath(path), trust, Want::Directory, create, mode);
+    const std::string absolute = absolutePath(path);
+    VerifiedDirectories& verified = VerifiedDirectories::instance();
+    // The directory walked a moment ago, if the path still leads to it and
+    // it would still pass judge(); anything else is walked again.
+    Descriptor recent = verified.find(absolute, trust.alsoOwner, [&](const struct stat& st) {
+        return S_ISDIR(st.st_mode) && trustedOwner(st.st_uid, trust) && (!openToOthers(st) || (st.st_mode & S_ISVTX));
+    });
+    if (recent.get() >= 0)
+        return recent;
+    Descriptor found = walk(absolute, trust, Want::Directory, create, mode);
     Descriptor readable(::openat(found.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (readable.get() < 0)
         throw PathRefused("cannot open " + path + ": " + std::strerror(errno));
+    verified.remember(absolute, trust.alsoOwner, readable.get());
     return readable;
 }
 

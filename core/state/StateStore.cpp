@@ -76,7 +76,38 @@ Poco::JSON::Object::Ptr StateStore::read(const std::string& profile, const std::
     }
 }
 
+std::mutex& StateStore::mutexFor(const std::string& profile)
+{
+    return _stripes[std::hash<std::string>{}(profile) % kStripes];
+}
+
 void StateStore::removeLeftoverTemporaries(const std::string& fileName)
+{
+    std::vector<std::string> leftovers;
+    {
+        std::lock_guard<std::mutex> lock(_leftoversMutex);
+        listLeftoversOnce();
+        auto found = _leftovers.find(fileName);
+        if (found == _leftovers.end())
+            return;
+        leftovers = std::move(found->second);
+        _leftovers.erase(found);
+    }
+    // Under the profile's lock, which every writer of the file holds: none
+    // of these belongs to a write still in progress.
+    for (const auto& path : leftovers)
+    {
+        try
+        {
+            removeFile(path);
+        }
+        catch (const std::exception&)
+        {
+        }
+    }
+}
+
+void StateStore::listLeftoversOnce()
 {
     // One listing per store (at its first write), not one per write: with
     // many profiles a listing at every write made the cost grow with the
@@ -101,22 +132,6 @@ void StateStore::removeLeftoverTemporaries(const std::string& fileName)
             // Leftovers waste a little space; they never block a write.
         }
     }
-    auto found = _leftovers.find(fileName);
-    if (found == _leftovers.end())
-        return;
-    // Under the profile's lock, which every writer of the file holds: none
-    // of these belongs to a write still in progress.
-    for (const auto& path : found->second)
-    {
-        try
-        {
-            removeFile(path);
-        }
-        catch (const std::exception&)
-        {
-        }
-    }
-    _leftovers.erase(found);
 }
 
 void StateStore::write(const std::string& profile, const Poco::JSON::Object::Ptr& state)
@@ -130,7 +145,7 @@ void StateStore::write(const std::string& profile, const Poco::JSON::Object::Ptr
 
 std::string StateStore::loadPluginState(const std::string& profile, const std::string& identity)
 {
-    std::lock_guard<std::mutex> lock(_mutex);
+    std::lock_guard<std::mutex> lock(mutexFor(profile));
     auto state = read(profile, identity, OnCorrupt::MoveAside);
     auto plugin = state->getObject("plugin");
     if (!plugin)
@@ -143,7 +158,7 @@ std::string StateStore::loadPluginState(const std::string& profile, const std::s
 void StateStore::savePluginState(const std::string& profile, const std::string& identity, const std::string& json)
 {
     auto plugin = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
-    std::lock_guard<std::mutex> lock(_mutex);
+    std::lock_guard<std::mutex> lock(mutexFor(profile));
     auto state = read(profile, identity, OnCorrupt::MoveAside);
     state->set("plugin", plugin);
     write(profile, state);
@@ -152,7 +167,7 @@ void StateStore::savePluginState(const std::string& profile, const std::string& 
 std::optional<Token> StateStore::loadToken(const std::string& profile, const std::string& identity,
                                           const std::string& settingsDigest)
 {
-    std::lock_guard<std::mutex> lock(_mutex);
+    std::lock_guard<std::mutex> lock(mutexFor(profile));
     return tokenIn(read(profile, identity, OnCorrupt::MoveAside), settingsDigest);
 }
 
@@ -180,7 +195,7 @@ std::optional<Token> StateStore::tokenIn(const Poco::JSON::Object::Ptr& state, c
 void StateStore::saveToken(const std::string& profile, const std::string& identity, const Token& token,
                            const std::string& settingsDigest)
 {
-    std::lock_guard<std::mutex> lock(_mutex);
+    std::lock_guard<std::mutex> lock(mutexFor(profile));
     auto state = read(profile, identity, OnCorrupt::MoveAside);
     Poco::JSON::Object::Ptr stored = new Poco::JSON::Object;
     stored->set("access_token", token.accessToken);
@@ -194,7 +209,7 @@ void StateStore::saveToken(const std::string& profile, const std::string& identi
 
 void StateStore::clearToken(const std::string& profile, const std::string& identity)
 {
-    std::lock_guard<std::mutex> lock(_mutex);
+    std::lock_guard<std::mutex> lock(mutexFor(profile));
     auto state = read(profile, identity, OnCorrupt::MoveAside);
     if (!state->has("token"))
         return;

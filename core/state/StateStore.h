@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <array>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -77,9 +78,19 @@ private:
     /// Removes the temporaries of `fileName` that a killed writer left
     /// (found by one listing of the directory per store); under the lock.
     void removeLeftoverTemporaries(const std::string& fileName);
+    /// Lists the directory for leftovers at the first call; under _leftoversMutex.
+    void listLeftoversOnce();
+
+    /// The mutex that serialises this process's reads and writes of
+    /// `profile`: one of a fixed set, so that profiles write concurrently
+    /// (and share their directory syncs) without a mutex each.
+    std::mutex& mutexFor(const std::string& profile);
+
+    static constexpr std::size_t kStripes = 64;
 
     std::string _directory;
-    mutable std::mutex _mutex;
+    std::array<std::mutex, kStripes> _stripes;
+    std::mutex _leftoversMutex;
     bool _leftoversListed = false;
     std::map<std::string, std::vector<std::string>> _leftovers;  ///< state file name -> its temporaries
 };

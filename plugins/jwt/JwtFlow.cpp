@@ -95,7 +95,7 @@ std::shared_ptr<const RsaSigningKey> loadKey(const std::string& pem)
 {
     try
     {
-        return std::make_shared<const RsaSigningKey>(pem);
+        return RsaSigningKey::shared(pem);
     }
     catch (const KeyRejected& e)
     {

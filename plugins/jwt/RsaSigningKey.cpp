@@ -6,6 +6,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -147,7 +148,32 @@ RsaSigningKey::RsaSigningKey(const std::string& pemText)
 
 RsaSigningKey::~RsaSigningKey()
 {
+    for (EVP_PKEY_CTX* signer : _idleSigners)
+        EVP_PKEY_CTX_free(signer);
     release();
+}
+
+std::shared_ptr<const RsaSigningKey> RsaSigningKey::shared(const std::string& pem)
+{
+    // Keyed by a digest, so the cache holds no copy of the key's text.
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(pem.data(), pem.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed: " + takeOpenSslReason());
+    const std::string id(reinterpret_cast<const char*>(digest), length);
+
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<const RsaSigningKey>> keys;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto key = keys[id].lock())
+        return key;
+    // Parsed under the lock: profiles that start together with one key
+    // wait for the first parse instead of each making their own.
+    auto key = std::make_shared<const RsaSigningKey>(pem);
+    keys[id] = key;
+    for (auto it = keys.begin(); it != keys.end();)
+        it = it->second.expired() ? keys.erase(it) : std::next(it);
+    return key;
 }
 
 void RsaSigningKey::prepareSigner()
@@ -180,15 +206,45 @@ std::string RsaSigningKey::signSha256(const std::string& data) const
     unsigned int digestLength = 0;
     if (EVP_Digest(data.data(), data.size(), digest, &digestLength, _sha256, nullptr) != 1)
         throw std::runtime_error("SHA-256 failed: " + takeOpenSslReason());
-    std::lock_guard<std::mutex> lock(_signerMutex);
+    struct Lease
+    {
+        const RsaSigningKey& key;
+        EVP_PKEY_CTX* context;
+        ~Lease() { key.returnSigner(context); }
+        EVP_PKEY_CTX* get() const { return context; }
+    } signer{*this, takeSigner()};
     std::size_t length = 0;
-    if (EVP_PKEY_sign(_signer, nullptr, &length, digest, digestLength) != 1)
+    if (EVP_PKEY_sign(signer.get(), nullptr, &length, digest, digestLength) != 1)
         throw std::runtime_error("RS256 signing failed: " + takeOpenSslReason());
     std::string signature(length, '\0');
-    if (EVP_PKEY_sign(_signer, reinterpret_cast<unsigned char*>(signature.data()), &length, digest, digestLength) != 1)
+    if (EVP_PKEY_sign(signer.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, digest,
+                      digestLength) != 1)
         throw std::runtime_error("RS256 signing failed: " + takeOpenSslReason());
     signature.resize(length);
     return signature;
+}
+
+EVP_PKEY_CTX* RsaSigningKey::takeSigner() const
+{
+    {
+        std::lock_guard<std::mutex> lock(_idleMutex);
+        if (!_idleSigners.empty())
+        {
+            EVP_PKEY_CTX* signer = _idleSigners.back();
+            _idleSigners.pop_back();
+            return signer;
+        }
+    }
+    EVP_PKEY_CTX* copy = EVP_PKEY_CTX_dup(_signer);
+    if (!copy)
+        throw std::runtime_error("cannot prepare RS256 signing: " + takeOpenSslReason());
+    return copy;
+}
+
+void RsaSigningKey::returnSigner(EVP_PKEY_CTX* signer) const
+{
+    std::lock_guard<std::mutex> lock(_idleMutex);
+    _idleSigners.push_back(signer);
 }
 
 } // namespace TokenBroker::Jwt

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
@@ -36,6 +37,12 @@ public:
     /// at least minimumBits. Text that carries `\n` escapes instead of line
     /// breaks (a PEM pasted into one environment variable) is accepted.
     explicit RsaSigningKey(const std::string& pem);
+
+    /// The key for `pem`, parsed once for every profile that uses the same
+    /// text while any of them holds it: a thousand profiles of one app
+    /// share one parsed key instead of a thousand. Throws as the
+    /// constructor does.
+    static std::shared_ptr<const RsaSigningKey> shared(const std::string& pem);
     ~RsaSigningKey();
     RsaSigningKey(const RsaSigningKey&) = delete;
     RsaSigningKey& operator=(const RsaSigningKey&) = delete;
@@ -52,12 +59,19 @@ private:
     void prepareSigner();
     void release();
 
+    /// A prepared context from the pool, or a copy of _signer.
+    EVP_PKEY_CTX* takeSigner() const;
+    void returnSigner(EVP_PKEY_CTX* signer) const;
+
     EVP_PKEY* _key = nullptr;
     /// Signing context and digest prepared once: setting them up per
     /// signature (EVP_DigestSignInit) cost a third of the signing rate.
     EVP_PKEY_CTX* _signer = nullptr;
     EVP_MD* _sha256 = nullptr;
-    mutable std::mutex _signerMutex;  ///< an EVP_PKEY_CTX serves one call at a time
+    /// An EVP_PKEY_CTX serves one call at a time; concurrent signers (one
+    /// key shared by many profiles) each take a copy, kept for reuse.
+    mutable std::mutex _idleMutex;
+    mutable std::vector<EVP_PKEY_CTX*> _idleSigners;
     int _bits = 0;
     std::string _format;
 };

@@ -170,4 +170,52 @@ BOOST_AUTO_TEST_CASE(a_state_directory_another_user_made_first_is_refused_with_t
 #endif
 }
 
+BOOST_AUTO_TEST_CASE(a_directory_written_a_moment_ago_and_then_swapped_for_another_users_is_walked_again)
+{
+    // The walk's result is kept for a moment (a burst of writes walks each
+    // directory once); what replaced it since is judged afresh.
+    TOKENBROKER_SKIP_ON_WINDOWS(kWhy);
+    if (needsRoot())
+        return;
+#ifndef _WIN32
+    TempDir dir;
+    makeDirectory(dir.file("out"), 0755);
+    const std::string token = dir.file("out/token");
+    BOOST_TEST_REQUIRE(writeError(token) == "");
+    // Replaced by another user's directory...
+    BOOST_REQUIRE(::rename(dir.file("out").c_str(), dir.file("out.old").c_str()) == 0);
+    makeDirectory(dir.file("out"), 0755, kNobody);
+    BOOST_TEST(writeError(token) == "cannot write " + token + ": " + dir.file("out") +
+                                        " owned by uid 65534, neither root nor the service user");
+    // ...or by their link to ours.
+    BOOST_REQUIRE(::rmdir(dir.file("out").c_str()) == 0);
+    BOOST_REQUIRE(::symlink(dir.file("out.old").c_str(), dir.file("out").c_str()) == 0);
+    BOOST_REQUIRE(::lchown(dir.file("out").c_str(), kNobody, kNobody) == 0);
+    setMode(dir.path(), 01777);
+    BOOST_TEST(writeError(token) == "cannot write " + token + ": " + dir.file("out") +
+                                        " is a symbolic link owned by uid 65534, neither root nor the service user, "
+                                        "in a directory others can write");
+    BOOST_TEST(readFile(dir.file("out.old/token")) == "tok\n");
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_written_a_moment_ago_and_then_opened_to_others_is_refused)
+{
+    TOKENBROKER_SKIP_ON_WINDOWS(kWhy);
+    if (needsRoot())
+        return;
+    TempDir dir;
+    makeDirectory(dir.file("out"), 0755);
+    const std::string token = dir.file("out/token");
+    BOOST_TEST_REQUIRE(writeError(token) == "");
+    setMode(dir.file("out"), 0777);
+    BOOST_TEST(writeError(token) == "cannot write " + token + ": " + dir.file("out") +
+                                        " is writable by group or others (mode 0777); run chmod go-w on it");
+    setOwner(dir.file("out"), kNobody, kNobody);
+    setMode(dir.file("out"), 0755);
+    BOOST_TEST(writeError(token) == "cannot write " + token + ": " + dir.file("out") +
+                                        " owned by uid 65534, neither root nor the service user");
+    BOOST_TEST(readFile(token) == "tok\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

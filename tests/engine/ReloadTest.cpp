@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(a_broken_file_changes_nothing_and_is_reported_with_its_posi
 
 BOOST_FIXTURE_TEST_CASE(a_file_built_to_exhaust_memory_changes_nothing, KeepRunning)
 {
-    // A 900-byte alias bomb and a 2 MiB file: each is refused at its
+    // A 900-byte alias bomb and a 17 MiB file: each is refused at its
     // position and the daemon runs on with what it had.
     const Snapshot before(config, daemon, *emulator, {"keep"});
     const std::string original = readFile(config.path);
@@ -192,16 +192,16 @@ BOOST_FIXTURE_TEST_CASE(a_file_built_to_exhaust_memory_changes_nothing, KeepRunn
         daemon.process().reload();  // SIGHUP, as the issue found it
     BOOST_TEST_REQUIRE(daemon.waitForLog("reload failed; still running the previous configuration", 10s), daemon.log());
     BOOST_TEST(contains(daemon.log(), config.path + ":" + aliasBombPosition(original) +
-                                          ": error: with its aliases expanded, the configuration grows past 100000 values"),
+                                          ": error: with its aliases expanded, the configuration grows past 500000 values"),
                daemon.log());
 
     std::string huge = original;
-    while (huge.size() <= 2 * 1024 * 1024)
+    while (huge.size() <= 17 * 1024 * 1024)
         huge += "# " + std::string(1000, 'x') + "\n";
     writeFile(config.path, huge);
     HttpResult answer = daemon.adminPost("/v1/reload");
     BOOST_TEST(answer.status == 422, answer.body);
-    BOOST_TEST(contains(answer.body, config.path + ":1:1: error: the file is larger than 1 MiB"), answer.body);
+    BOOST_TEST(contains(answer.body, config.path + ":1:1: error: the file is larger than 16 MiB"), answer.body);
 
     BOOST_TEST(daemon.process().running());
     BOOST_TEST((profileNames(daemon) == std::vector<std::string>{"keep"}));

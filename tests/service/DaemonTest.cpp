@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(check_refuses_an_alias_bomb_at_its_position_with_exit_2)
     RunResult check = broker({"check", "-c", setup.config});
     BOOST_TEST(check.status == 2);
     BOOST_TEST(check.err == setup.config + ":" + aliasBombPosition("") + ": error: with its aliases expanded, the configuration grows past "
-                                           "100000 values (an alias bomb?)\n");
+                                           "500000 values (an alias bomb?)\n");
 }
 
 BOOST_AUTO_TEST_CASE(check_refuses_an_on_rotate_program_that_is_missing_or_not_executable)

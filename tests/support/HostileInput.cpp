@@ -21,7 +21,7 @@ std::string yamlAliasBomb()
 std::string aliasBombPosition(const std::string& prefix)
 {
     const auto lines = std::count(prefix.begin(), prefix.end(), '\n');
-    return std::to_string(lines + 6) + ":8";
+    return std::to_string(lines + 6) + ":32";
 }
 
 } // namespace TokenBroker::Test

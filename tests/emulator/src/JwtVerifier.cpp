@@ -158,17 +158,23 @@ JwtGrant JwtVerifier::verify(const std::string& jwt)
 void JwtVerifier::consumeJti(const std::string& jti, std::int64_t exp, std::int64_t now)
 {
     std::lock_guard<std::mutex> lock(_mutex);
-    // A jti only needs remembering while its JWT could still be accepted.
-    for (auto it = _spentJtis.begin(); it != _spentJtis.end();)
-        it = it->second < now ? _spentJtis.erase(it) : std::next(it);
+    // A jti only needs remembering while its JWT could still be accepted;
+    // the earliest expiries go first, without walking every spent jti.
+    while (!_jtiExpiries.empty() && _jtiExpiries.begin()->first < now)
+    {
+        _spentJtis.erase(_jtiExpiries.begin()->second);
+        _jtiExpiries.erase(_jtiExpiries.begin());
+    }
     if (!_spentJtis.emplace(jti, exp).second)
         reject("jti was already used");
+    _jtiExpiries.emplace(exp, jti);
 }
 
 void JwtVerifier::reset()
 {
     std::lock_guard<std::mutex> lock(_mutex);
     _spentJtis.clear();
+    _jtiExpiries.clear();
 }
 
 } // namespace TokenBroker::Emulator

@@ -49,6 +49,7 @@ private:
     std::map<std::string, Poco::SharedPtr<Poco::Crypto::RSAKey>> _keys; ///< by kid
     std::mutex _mutex;
     std::map<std::string, std::int64_t> _spentJtis; ///< jti -> exp
+    std::multimap<std::int64_t, std::string> _jtiExpiries; ///< exp -> jti, oldest first
 };
 
 } // namespace TokenBroker::Emulator
