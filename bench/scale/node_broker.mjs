@@ -2,13 +2,34 @@
 // official Coze Node SDK in one Node process. N JWT "profiles" share one app;
 // each gets a token via getJWTToken, written atomically to OUT/NAME.token,
 // renewed at half its lifetime, with at most CONCURRENCY exchanges at once
-// (tokenbroker's default worker count).
-//   node node_broker.mjs BASE_URL APP_ID KID KEY_FILE N OUT DURATION_S CONCURRENCY
+// (tokenbroker's default worker count). DURABILITY is `as-is` (write and
+// rename, what such a script usually does) or `durable` (fsync of the file
+// before the rename and of the directory after it, as tokenbroker does; it
+// keeps no state file, so it makes one durable write per token to the
+// broker's two).
+//   node node_broker.mjs BASE_URL APP_ID KID KEY_FILE N OUT DURATION_S CONCURRENCY [DURABILITY]
 import { getJWTToken } from '@coze/api';
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [baseURL, appId, keyid, keyFile, n, outDir, duration, concurrency] = process.argv.slice(2);
+const [baseURL, appId, keyid, keyFile, n, outDir, duration, concurrency, durability = 'as-is'] = process.argv.slice(2);
+const durable = durability === 'durable';
+
+function writeToken(file, text) {
+  if (!durable) {
+    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+    return;
+  }
+  const fd = openSync(`${file}.tmp`, 'w', 0o600);
+  writeSync(fd, text);
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(`${file}.tmp`, file);
+  const dir = openSync(outDir, 'r');
+  fsyncSync(dir);
+  closeSync(dir);
+}
 const privateKey = readFileSync(keyFile, 'utf8');
 const aud = new URL(baseURL).host;
 const total = Number(n);
@@ -35,8 +56,7 @@ async function renew(i) {
     const token = await slot(() =>
       getJWTToken({ baseURL, appId, aud, keyid, privateKey, durationSeconds: Number(duration) }));
     const file = join(outDir, `${name}.token`);
-    writeFileSync(`${file}.tmp`, `${token.access_token}\n`, { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writeToken(file, `${token.access_token}\n`);
     if (++ready === total) console.log(`ready ${total} in ${Date.now() - started} ms`);
     const lifetime = token.expires_in * 1000 - Date.now();
     setTimeout(() => renew(i), Math.max(1000, lifetime / 2));

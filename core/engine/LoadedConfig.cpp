@@ -83,6 +83,10 @@ LoadedConfig::LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugin
             _profiles.push_back(profile);
     }
     diagnostics.throwIfAny();
+    // Bound into each flow; their YAML nodes would hold the file's whole
+    // node tree (yaml-cpp nodes share their document) for the daemon's life.
+    for (auto& spec : _config.profiles)
+        spec.settings.clear();
 }
 
 std::shared_ptr<Profile> LoadedConfig::find(const std::string& name) const
@@ -142,7 +146,9 @@ std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostic
         // Another process holding the profile's state lock is given as long
         // as one request may take before a renewal gives up for now.
         const std::chrono::milliseconds lockWait = std::chrono::seconds(spec.timeouts.total);
-        return std::make_shared<Profile>(spec, std::move(instance), std::move(outputs), _state, identity,
+        ProfileSpec kept = spec;
+        kept.settings.clear();  // bound already; see the constructor
+        return std::make_shared<Profile>(std::move(kept), std::move(instance), std::move(outputs), _state, identity,
                                          settingsDigest(settings), _clock, lockWait);
     }
     catch (const SettingsRejected& e)
