@@ -85,18 +85,25 @@ rm -rf "$work/check"
 echo
 
 echo "== 3. tokenbroker over $sizes profiles (steady window ${window}s)"
-declare -A line
-for n in 1 $sizes; do
+# run_broker N WINDOW: the daemon with N profiles against a fresh emulator, measured
+run_broker() {
+  local n=$1 dir="$work/tb$1"
   start_emulator
-  write_config "$n" "$work/tb$n"
-  t0=$(now_ms)
-  "$build/bin/tokenbroker" run -c "$work/tb$n/tokenbroker.yaml" 2>"$work/tb$n/log" &
-  tb=$!
+  write_config "$n" "$dir"
+  local t0; t0=$(now_ms)
+  "$build/bin/tokenbroker" run -c "$dir/tokenbroker.yaml" 2>"$dir/log" &
+  local tb=$!
   pids+=("$tb")
-  line[$n]=$(measure tokenbroker "$tb" "$work/tb$n/out" "$n" "$t0" "$([[ $n == 1 ]] && echo 2 || echo "$window")")
+  local status=0
+  measure tokenbroker "$tb" "$dir/out" "$n" "$t0" "$2" || status=$?
   stop_process "$tb"
   stop_process "$emulator"
-  rm -rf "$work/tb$n"
+  rm -rf "$dir"
+  return "$status"
+}
+declare -A line
+for n in 1 $sizes; do
+  line[$n]=$(run_broker "$n" "$([[ $n == 1 ]] && echo 2 || echo "$window")") || exit 1
 done
 rss1=$(value "${line[1]}" rss_kib)
 printf '   %7s %10s %12s %10s %12s %14s %12s\n' profiles ready_ms ready_us/prof cpu_% rss_KiB KiB/profile emulator_cpu_%
@@ -123,17 +130,7 @@ fi
 echo
 
 echo "== 4. The same job by the Coze Node SDK, $node_n profiles"
-if [[ -z "${line[$node_n]:-}" ]]; then
-  start_emulator
-  write_config "$node_n" "$work/tbn"
-  t0=$(now_ms)
-  "$build/bin/tokenbroker" run -c "$work/tbn/tokenbroker.yaml" 2>"$work/tbn/log" &
-  tb=$!
-  pids+=("$tb")
-  line[$node_n]=$(measure tokenbroker "$tb" "$work/tbn/out" "$node_n" "$t0" "$window")
-  stop_process "$tb"
-  stop_process "$emulator"
-fi
+[[ -n "${line[$node_n]:-}" ]] || line[$node_n]=$(run_broker "$node_n" "$window") || exit 1
 tb_line=${line[$node_n]}
 echo "   $tb_line"
 for durability in as-is durable; do

@@ -10,6 +10,8 @@
 #include <Poco/JSON/Parser.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace TokenBroker;
 using namespace TokenBroker::Test;
@@ -186,6 +188,52 @@ BOOST_AUTO_TEST_CASE(LeftoverTemporariesGoWithTheirProfilesFirstWrite)
     store.saveToken("q", kIdentity, sampleToken());
     BOOST_TEST((entries(dir.path()) == std::vector<std::string>{"p.json", "p.json.tmp.notours", "q.json"}));
     BOOST_TEST(store.loadToken("q", kIdentity)->accessToken == "pat_stored");
+}
+
+BOOST_AUTO_TEST_CASE(ConcurrentWritesOfOneProfileLoseNothingAndOthersKeepTheirOwn)
+{
+    // Many profiles write at once (their locks are striped); the token and
+    // the plugin state of one profile, saved from two threads, both stay:
+    // each read-modify-write of a profile's file is whole.
+    TempDir dir;
+    StateStore store(dir.path());
+    constexpr int kProfiles = 40;
+    constexpr int kRounds = 5;
+    std::vector<std::thread> threads;
+    for (int half = 0; half < 2; ++half)
+    {
+        threads.emplace_back([&, half] {
+            for (int round = 0; round < kRounds; ++round)
+            {
+                for (int i = 0; i < kProfiles; ++i)
+                {
+                    const std::string name = "p" + std::to_string(i);
+                    if (half == 0)
+                    {
+                        Token token = sampleToken();
+                        token.accessToken = "pat_" + name + "_" + std::to_string(round);
+                        store.saveToken(name, kIdentity, token);
+                    }
+                    else
+                        store.savePluginState(name, kIdentity,
+                                              R"({"refresh_token":"r_)" + name + "_" + std::to_string(round) + R"("})");
+                }
+            }
+        });
+    }
+    for (auto& thread : threads)
+        thread.join();
+    const std::string last = std::to_string(kRounds - 1);
+    for (int i = 0; i < kProfiles; ++i)
+    {
+        const std::string name = "p" + std::to_string(i);
+        StateStore reader(dir.path());
+        auto token = reader.loadToken(name, kIdentity);
+        BOOST_TEST_REQUIRE(token.has_value(), name);
+        BOOST_TEST(token->accessToken == "pat_" + name + "_" + last);
+        BOOST_TEST(parseObject(reader.loadPluginState(name, kIdentity))->getValue<std::string>("refresh_token") ==
+                   "r_" + name + "_" + last);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
