@@ -106,20 +106,25 @@ for n in 1 $sizes; do
   line[$n]=$(run_broker "$n" "$([[ $n == 1 ]] && echo 2 || echo "$window")") || exit 1
 done
 rss1=$(value "${line[1]}" rss_kib)
-printf '   %7s %10s %12s %10s %12s %14s %12s\n' profiles ready_ms ready_us/prof cpu_% rss_KiB KiB/profile emulator_cpu_%
-previous_ready="" previous_kib="" bends=()
+printf '   %7s %10s %12s %8s %14s %10s %12s %14s\n' profiles ready_ms ready_us/prof cpu_% cpu_%/1k_prof rss_KiB KiB/profile emulator_cpu_%
+previous_n="" bends=()
+declare -A per
 for n in $sizes; do
   l=${line[$n]}
   ready=$(value "$l" ready_ms)
-  per_ready=$(awk -v r="$ready" -v n="$n" 'BEGIN { printf "%.0f", r * 1000 / n }')
-  per_kib=$(awk -v r="$(value "$l" rss_kib)" -v a="$rss1" -v n="$n" 'BEGIN { printf "%.1f", (r - a) / (n - 1) }')
-  printf '   %7s %10s %12s %10s %12s %14s %12s\n' "$n" "$ready" "$per_ready" "$(value "$l" cpu_percent)" \
-    "$(value "$l" rss_kib)" "$per_kib" "$(value "$l" emulator_cpu_percent)"
-  if [[ -n "$previous_ready" ]]; then
-    awk -v a="$per_ready" -v b="$previous_ready" 'BEGIN { exit !(a > 1.5 * b) }' && bends+=("ready time per profile, $previous_n -> $n")
-    awk -v a="$per_kib" -v b="$previous_kib" 'BEGIN { exit !(a > 1.5 * b) }' && bends+=("memory per profile, $previous_n -> $n")
+  cpu=$(value "$l" cpu_percent)
+  per[ready,$n]=$(awk -v r="$ready" -v n="$n" 'BEGIN { printf "%.0f", r * 1000 / n }')
+  per[cpu,$n]=$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.3f", c * 1000 / n }')
+  per[kib,$n]=$(awk -v r="$(value "$l" rss_kib)" -v a="$rss1" -v n="$n" 'BEGIN { printf "%.1f", (r - a) / (n - 1) }')
+  printf '   %7s %10s %12s %8s %14s %10s %12s %14s\n' "$n" "$ready" "${per[ready,$n]}" "$cpu" "${per[cpu,$n]}" \
+    "$(value "$l" rss_kib)" "${per[kib,$n]}" "$(value "$l" emulator_cpu_percent)"
+  if [[ -n "$previous_n" ]]; then
+    for what in ready cpu kib; do
+      awk -v a="${per[$what,$n]}" -v b="${per[$what,$previous_n]}" 'BEGIN { exit !(a > 1.5 * b) }' &&
+        bends+=("$what per profile x$(ratio "${per[$what,$n]}" "${per[$what,$previous_n]}"), $previous_n -> $n")
+    done
   fi
-  previous_ready=$per_ready previous_kib=$per_kib previous_n=$n
+  previous_n=$n
 done
 echo "   1 profile: rss_KiB $rss1 (the fixed cost)"
 if ((${#bends[@]})); then
