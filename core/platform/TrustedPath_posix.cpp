@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
+#include <optional>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,18 +58,26 @@ bool openToOthers(const struct stat& st)
     return (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
 }
 
-void judge(const struct stat& st, const std::string& shown, const Trust& trust, bool inOpenDirectory)
+/// Why the entry `shown` with status `st` may not be on the way, if it may not.
+std::optional<std::string> whyRefused(const struct stat& st, const std::string& shown, const Trust& trust,
+                                      bool inOpenDirectory)
 {
     if (!trustedOwner(st.st_uid, trust))
-        throw PathRefused(shown + (S_ISLNK(st.st_mode) ? " is a symbolic link" : "") + " owned by uid " +
-                          std::to_string(st.st_uid) + ", neither root nor the service user" +
-                          (inOpenDirectory ? ", in a directory others can write" : ""));
+        return shown + (S_ISLNK(st.st_mode) ? " is a symbolic link" : "") + " owned by uid " +
+               std::to_string(st.st_uid) + ", neither root nor the service user" +
+               (inOpenDirectory ? ", in a directory others can write" : "");
     if (S_ISLNK(st.st_mode))
-        return;
+        return std::nullopt;
     const bool directory = S_ISDIR(st.st_mode);
     if (openToOthers(st) && !(directory && (st.st_mode & S_ISVTX)))
-        throw PathRefused(shown + " is writable by group or others (mode " + modeText(st.st_mode) +
-                          "); run chmod go-w on it");
+        return shown + " is writable by group or others (mode " + modeText(st.st_mode) + "); run chmod go-w on it";
+    return std::nullopt;
+}
+
+void judge(const struct stat& st, const std::string& shown, const Trust& trust, bool inOpenDirectory)
+{
+    if (auto why = whyRefused(st, shown, trust, inOpenDirectory))
+        throw PathRefused(*why);
 }
 
 struct stat statOf(int fd, const std::string& shown)
@@ -203,7 +212,7 @@ Descriptor openDirectory(const std::string& path, const Trust& trust, bool creat
     // The directory walked a moment ago, if the path still leads to it and
     // it would still pass judge(); anything else is walked again.
     Descriptor recent = verified.find(absolute, trust.alsoOwner, [&](const struct stat& st) {
-        return S_ISDIR(st.st_mode) && trustedOwner(st.st_uid, trust) && (!openToOthers(st) || (st.st_mode & S_ISVTX));
+        return S_ISDIR(st.st_mode) && !whyRefused(st, absolute, trust, false);
     });
     if (recent.get() >= 0)
         return recent;
