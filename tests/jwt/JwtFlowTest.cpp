@@ -6,6 +6,7 @@
 // the emulator's CA). Keys come from the openssl CLI; what the broker sent
 // is read back from the emulator's request log.
 
+#include "FileStamp.h"
 #include "JwtTestSupport.h"
 #include "TestPlatform.h"
 
@@ -15,6 +16,7 @@
 #include <ctime>
 #include <set>
 #include <stdexcept>
+#include <optional>
 #include <thread>
 
 using namespace TokenBroker::Test;
@@ -28,20 +30,26 @@ std::int64_t now()
     return static_cast<std::int64_t>(std::time(nullptr));
 }
 
-/// A token file's content and modification time, to prove it was not touched.
+/// A token file's content and stamp (modification time and file identity:
+/// every write replaces the file with a new one), to prove it was not touched.
 struct FileSnapshot
 {
     explicit FileSnapshot(const std::string& path)
         : path(path)
         , content(readFile(path))
-        , modified(Poco::File(path).getLastModified())
+        , stamp(fileStamp(path))
     {
     }
-    bool unchanged() const { return readFile(path) == content && Poco::File(path).getLastModified() == modified; }
+    bool unchanged() const
+    {
+        const auto now = fileStamp(path);
+        return readFile(path) == content && now && stamp && now->fileId == stamp->fileId &&
+               now->mtimeNs == stamp->mtimeNs;
+    }
 
     std::string path;
     std::string content;
-    Poco::Timestamp modified;
+    std::optional<FileStamp> stamp;
 };
 
 /// `once` succeeded; returns the token it wrote.
@@ -61,7 +69,6 @@ void onceFails(const BrokerSetup& setup, const std::vector<std::string>& parts)
 {
     FileSnapshot token(setup.tokenFile());
     FileSnapshot json(setup.jsonFile());
-    std::this_thread::sleep_for(20ms);  // a rewrite would show in the mtime
     RunResult once = broker({"once", "-c", setup.config});
     BOOST_TEST(once.status == 1, once.err);
     BOOST_TEST(contains(once.err, "svc: failed: "), once.err);
