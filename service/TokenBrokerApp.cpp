@@ -347,13 +347,16 @@ std::unique_ptr<LoadedConfig> TokenBrokerApp::openBroker()
 {
     if (!_config)
     {
+        poco_assert(_configError);  // else opened twice
         std::cerr << *_configError << "\n";
         return nullptr;
     }
     auto plugins = LoadedConfig::loadPlugins(_config->broker);
     try
     {
-        return std::make_unique<LoadedConfig>(*_config, plugins);
+        // The command's only use of the parsed file: moved, not copied (a
+        // copy of 10,000 profiles' specs was a tenth of check's time).
+        return std::make_unique<LoadedConfig>(std::move(*std::exchange(_config, std::nullopt)), plugins);
     }
     catch (const ConfigErrors& e)
     {

@@ -52,7 +52,8 @@ private:
 
     void setUpLogging(bool daemonDefault);
     /// Loads the config and plugins into a LoadedConfig; on failure prints every
-    /// error and returns nothing.
+    /// error and returns nothing. Takes the parsed configuration: once per
+    /// command.
     std::unique_ptr<LoadedConfig> openBroker();
     void printRefusals(const PluginRegistry& registry) const;
     /// The named profile, or nothing after telling the user (with a suggestion).

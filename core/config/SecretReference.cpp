@@ -60,8 +60,20 @@ std::optional<std::string> readReferencedFile(const std::string& path, const YAM
 
 } // namespace
 
+const std::string* ReferencedFiles::find(const std::string& path, bool secret) const
+{
+    auto it = _texts.find({path, secret});
+    return it == _texts.end() ? nullptr : &it->second;
+}
+
+void ReferencedFiles::keep(const std::string& path, bool secret, const std::string& text)
+{
+    _texts.emplace(std::make_pair(path, secret), text);
+}
+
 std::optional<std::string> resolveReference(const YAML::Node& value, const std::string& what,
-                                            const std::string& baseDirectory, bool secret, YamlReader& reader)
+                                            const std::string& baseDirectory, bool secret, YamlReader& reader,
+                                            ReferencedFiles* files)
 {
     if (value.IsScalar())
         return value.Scalar();
@@ -76,7 +88,18 @@ std::optional<std::string> resolveReference(const YAML::Node& value, const std::
     if (!target)
         return std::nullopt;
     if (kind == "file")
-        return readReferencedFile(ConfigLoader::resolvePath(*target, baseDirectory), entry->second, what, secret, reader);
+    {
+        const std::string path = ConfigLoader::resolvePath(*target, baseDirectory);
+        if (files)
+        {
+            if (const std::string* text = files->find(path, secret))
+                return *text;
+        }
+        auto text = readReferencedFile(path, entry->second, what, secret, reader);
+        if (text && files)
+            files->keep(path, secret, *text);
+        return text;
+    }
     if (kind == "env")
     {
         if (!Poco::Environment::has(*target) || Poco::Environment::get(*target).empty())

@@ -3,6 +3,7 @@
 #include "AdminClient.h"
 #include "AtomicFile.h"
 #include "FileSystem.h"
+#include "FreeMemory.h"
 #include "ConfigLoader.h"
 #include "Duration.h"
 #include "HookProcess.h"
@@ -43,9 +44,23 @@ Daemon::Daemon(std::string configPath, std::optional<Config> parsed)
         if (_deviceLoginAuto && profile->spec().flow == "device" && !_stop->raised())
             startDeviceLogin(profile);
     });
+    _scheduler->onIdle([this] { releaseMemoryAfterBurst(); });
     _scheduler->start(_broker->profiles());
     startAdmin(settings);
     _logger.notice("running with %z profiles from %s", _broker->profiles().size(), _configPath);
+}
+
+void Daemon::releaseMemoryAfterBurst()
+{
+    // At most every 10 s: with many profiles the workers fall idle after
+    // nearly every renewal, and each release walks the free heap.
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    std::int64_t last = _lastMemoryReleaseMs.load();
+    if (last != 0 && now - last < 10000)
+        return;
+    if (_lastMemoryReleaseMs.compare_exchange_strong(last, now))
+        releaseFreeMemory();
 }
 
 Daemon::~Daemon()

@@ -71,6 +71,8 @@ public:
 
 private:
     void startAdmin(const BrokerSettings& settings);
+    /// Hands the freed memory of a burst of renewals back to the system.
+    void releaseMemoryAfterBurst();
     /// Starts the daemon's own login for a device profile; see startLogin().
     LoginStart startDeviceLogin(const std::shared_ptr<Profile>& profile);
     /// Takes the state_dir's daemon lock; throws AlreadyRunning.
@@ -87,6 +89,7 @@ private:
     std::unique_ptr<Scheduler> _scheduler;
     DaemonLogins _logins;       ///< joined by stop(), before the scheduler goes
     std::atomic<bool> _deviceLoginAuto{false};
+    std::atomic<std::int64_t> _lastMemoryReleaseMs{0}; ///< steady clock; 0: never
     std::unique_ptr<AdminServer> _admin;
     std::string _adminListen;
     mutable std::mutex _viewMutex; ///< _view only: readable while a reload holds _mutex

@@ -4,13 +4,13 @@
 #include "FlowInstance.h"
 #include "HookProcess.h"
 #include "SettingsBinder.h"
+#include "SettingsJson.h"
 #include "Suggest.h"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/Environment.h>
 #include <Poco/SHA2Engine.h>
 
-#include <sstream>
 
 namespace TokenBroker {
 
@@ -19,12 +19,10 @@ std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::P
     return spec.flow + "|" + settings->optValue<std::string>("client_id", "") + "|" + spec.baseUrl;
 }
 
-std::string settingsDigest(const Poco::JSON::Object::Ptr& settings)
+std::string settingsDigest(const std::string& settingsJson)
 {
-    std::ostringstream json;
-    settings->stringify(json);
     Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
-    sha256.update(json.str());
+    sha256.update(settingsJson);
     return Poco::DigestEngine::digestToHex(sha256.digest());
 }
 
@@ -77,16 +75,17 @@ LoadedConfig::LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugin
     Diagnostics diagnostics;
     for (const auto& error : _config.errors)
         diagnostics.add(error);
-    for (const auto& spec : _config.profiles)
+    ReferencedFiles files;
+    for (auto& spec : _config.profiles)
     {
-        if (auto profile = build(spec, diagnostics))
+        if (auto profile = build(spec, diagnostics, files))
             _profiles.push_back(profile);
     }
     diagnostics.throwIfAny();
-    // Bound into each flow; their YAML nodes would hold the file's whole
-    // node tree (yaml-cpp nodes share their document) for the daemon's life.
-    for (auto& spec : _config.profiles)
-        spec.settings.clear();
+    // Each profile holds its spec now: a second copy of every spec was a
+    // tenth of the daemon's memory per profile.
+    _config.profiles.clear();
+    _config.profiles.shrink_to_fit();
 }
 
 std::shared_ptr<Profile> LoadedConfig::find(const std::string& name) const
@@ -99,7 +98,7 @@ std::shared_ptr<Profile> LoadedConfig::find(const std::string& name) const
     return nullptr;
 }
 
-std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostics& diagnostics)
+std::shared_ptr<Profile> LoadedConfig::build(ProfileSpec& spec, Diagnostics& diagnostics, ReferencedFiles& files)
 {
     auto flow = _plugins->findFlow(spec.flow);
     if (!flow && spec.flow.empty())
@@ -114,7 +113,7 @@ std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostic
         return nullptr;
     }
     const std::size_t before = diagnostics.size();
-    Poco::JSON::Object::Ptr settings = bindSettings(spec, flow->flow->schema, diagnostics);
+    Poco::JSON::Object::Ptr settings = bindSettings(spec, flow->flow->schema, diagnostics, &files);
     if (spec.hasErrors)
         return nullptr;
     std::vector<std::unique_ptr<Output>> outputs;
@@ -142,14 +141,18 @@ std::shared_ptr<Profile> LoadedConfig::build(const ProfileSpec& spec, Diagnostic
                                               identity, _clock, _stop);
     try
     {
-        auto instance = std::make_unique<FlowInstance>(*flow, settings, std::move(host));
+        // One text for the plugin and the fingerprint.
+        const std::string json = settingsJson(*settings);
+        auto instance = std::make_unique<FlowInstance>(*flow, json, std::move(host));
         // Another process holding the profile's state lock is given as long
         // as one request may take before a renewal gives up for now.
         const std::chrono::milliseconds lockWait = std::chrono::seconds(spec.timeouts.total);
-        ProfileSpec kept = spec;
-        kept.settings.clear();  // bound already; see the constructor
-        return std::make_shared<Profile>(std::move(kept), std::move(instance), std::move(outputs), _state, identity,
-                                         settingsDigest(settings), _clock, lockWait);
+        // The settings are bound into the flow; their YAML nodes would keep
+        // the file's whole node tree (yaml-cpp nodes share their document)
+        // for the daemon's life.
+        spec.settings.clear();
+        return std::make_shared<Profile>(std::move(spec), std::move(instance), std::move(outputs), _state, identity,
+                                         settingsDigest(json), _clock, lockWait);
     }
     catch (const SettingsRejected& e)
     {

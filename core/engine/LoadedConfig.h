@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "Config.h"
 #include "PluginRegistry.h"
+#include "SecretReference.h"
 #include "Profile.h"
 #include "StateStore.h"
 #include "StopSignal.h"
@@ -27,6 +28,8 @@ public:
     LoadedConfig(Config config, std::shared_ptr<PluginRegistry> plugins, const Clock& clock = Clock::system(),
                  std::shared_ptr<const StopSignal> stop = std::make_shared<StopSignal>());
 
+    /// The configuration it was built from. Its `profiles` are empty: each
+    /// Profile holds its own spec.
     const Config& config() const { return _config; }
     const PluginRegistry& plugins() const { return *_plugins; }
     StateStore& state() const { return *_state; }
@@ -37,7 +40,8 @@ public:
     static std::shared_ptr<PluginRegistry> loadPlugins(const BrokerSettings& settings);
 
 private:
-    std::shared_ptr<Profile> build(const ProfileSpec& spec, Diagnostics& diagnostics);
+    /// Moves `spec` into the profile it builds.
+    std::shared_ptr<Profile> build(ProfileSpec& spec, Diagnostics& diagnostics, ReferencedFiles& files);
 
     Config _config;
     std::shared_ptr<PluginRegistry> _plugins;
@@ -50,7 +54,8 @@ private:
 /// The identity a profile's stored state is tagged with.
 std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::Ptr& settings);
 
-/// SHA-256 (hex) of the bound settings: changes whenever any setting does.
-std::string settingsDigest(const Poco::JSON::Object::Ptr& settings);
+/// SHA-256 (hex) of the bound settings' JSON text: changes whenever any
+/// setting does.
+std::string settingsDigest(const std::string& settingsJson);
 
 } // namespace TokenBroker

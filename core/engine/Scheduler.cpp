@@ -15,6 +15,13 @@ namespace {
 
 constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
+/// When `profile`'s current token expires in ms; 0 without a token or expiry.
+std::int64_t expiryMs(const Profile& profile)
+{
+    auto token = profile.current();
+    return token && token->expires() ? token->expiresAt * 1000 : 0;
+}
+
 std::string formatTime(std::int64_t ms)
 {
     if (ms == never)
@@ -84,6 +91,7 @@ void Scheduler::apply(const std::vector<std::shared_ptr<Profile>>& profiles)
             auto slot = std::make_shared<Slot>();
             slot->profile = profile;
             slot->dueMs = now;
+            slot->expiresAtMs = expiryMs(*profile);
             return slot;
         };
         for (auto it = _slots.begin(); it != _slots.end();)
@@ -221,6 +229,12 @@ void Scheduler::onNeedsLogin(std::function<void(const std::shared_ptr<Profile>&)
     _needsLogin = std::move(handler);
 }
 
+void Scheduler::onIdle(std::function<void()> handler)
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    _idleHandler = std::move(handler);
+}
+
 void Scheduler::loggedIn(const std::shared_ptr<Profile>& profile, const FlowResult& result)
 {
     {
@@ -232,6 +246,7 @@ void Scheduler::loggedIn(const std::shared_ptr<Profile>& profile, const FlowResu
         slot.parked = false;
         slot.started = true;
         schedule(slot, result, false);
+        slot.expiresAtMs = expiryMs(*slot.profile);
         _woken = true;
     }
     _wake.notify_all();
@@ -264,16 +279,15 @@ void Scheduler::loop()
     {
         const std::int64_t now = _clock.nowMs();
         std::int64_t nextWake = now + maxSleepMs;
-        std::vector<std::shared_ptr<Profile>> expired;
+        std::vector<SlotPtr> expired;
         for (auto& [name, slot] : _slots)
         {
             // Expiry is checked for renewals in flight too: one hanging in
             // the network must not keep an expired token in the outputs.
-            auto token = slot->profile->current();
-            if (token && token->expires() && token->expiresAt * 1000 <= now)
-                expired.push_back(slot->profile);
-            else if (token && token->expires())
-                nextWake = std::min(nextWake, token->expiresAt * 1000);
+            if (slot->expiresAtMs != 0 && slot->expiresAtMs <= now)
+                expired.push_back(slot);
+            else if (slot->expiresAtMs != 0)
+                nextWake = std::min(nextWake, slot->expiresAtMs);
             if (slot->queued || slot->running || slot->parked)
                 continue;
             if (slot->dueMs <= now)
@@ -286,18 +300,22 @@ void Scheduler::loop()
             // The server stayed unreachable past expiry: a stale token must
             // not look usable to the programs reading the outputs.
             lock.unlock();
-            for (const auto& profile : expired)
+            for (const auto& slot : expired)
             {
-                if (profile->expire())
-                    logAboutProfile(_logger, Poco::Message::PRIO_WARNING, profile->name(), {{"result", "expired"}},
+                if (slot->profile->expire())
+                    logAboutProfile(_logger, Poco::Message::PRIO_WARNING, slot->profile->name(), {{"result", "expired"}},
                                     "token expired before it could be renewed; removed from its outputs");
             }
             lock.lock();
+            // A renewal may have ended meanwhile: the profile says what it holds.
+            for (const auto& slot : expired)
+                slot->expiresAtMs = expiryMs(*slot->profile);
             continue;
         }
-        _wake.wait_for(lock, std::chrono::milliseconds(std::max<std::int64_t>(10, nextWake - now)),
-                       [this] { return _stopping || _woken; });
+        _plannedWakeMs = std::max(now + 10, nextWake);
+        _wake.wait_for(lock, std::chrono::milliseconds(_plannedWakeMs - now), [this] { return _stopping || _woken; });
         _woken = false;
+        _plannedWakeMs = 0;
     }
 }
 
@@ -399,14 +417,27 @@ void Scheduler::work()
         }
         slot->started = true;
         schedule(*slot, result, adopted);
-        _woken = true;
-        _wake.notify_all();
+        slot->expiresAtMs = expiryMs(*slot->profile);
+        // Waking the loop for every renewal made it pass over every slot
+        // as often: at 10,000 profiles that was half the daemon's CPU.
+        if (!slot->parked && slot->dueMs < _plannedWakeMs)
+        {
+            _woken = true;
+            _wake.notify_all();
+        }
         if (result.status == TOKENBROKER_NEEDS_LOGIN && _needsLogin)
         {
             const auto handler = _needsLogin;
             const auto profile = slot->profile;
             lock.unlock();
             handler(profile);
+            lock.lock();
+        }
+        if (_busyWorkers == 0 && _queue.empty() && _idleHandler)
+        {
+            const auto handler = _idleHandler;
+            lock.unlock();
+            handler();
             lock.lock();
         }
     }

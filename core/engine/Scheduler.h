@@ -64,6 +64,10 @@ public:
     /// ends in needs_login: the daemon may start a login for it.
     void onNeedsLogin(std::function<void(const std::shared_ptr<Profile>&)> handler);
 
+    /// Called (on a worker, no lock held) when a renewal ends with none
+    /// other running or queued: a burst of renewals is over.
+    void onIdle(std::function<void()> handler);
+
     /// A login outside the scheduler (the daemon's own) obtained `result`
     /// for `profile`: it is renewed on schedule from now on. Nothing when
     /// a reload has replaced or removed the profile meanwhile.
@@ -108,6 +112,10 @@ private:
         bool retired = false;          ///< removed or replaced by a reload
         bool withdrawOnRetire = false; ///< its outputs go when the running renewal ends
         std::int64_t lastSuccessMs = 0;
+        /// When the profile's current token expires (ms; 0: no token or no
+        /// expiry), read after every change the scheduler makes to it, so
+        /// that the loop's pass over every slot takes no profile's lock.
+        std::int64_t expiresAtMs = 0;
         RefreshDurations durations;    ///< renewals only, not adopted stored tokens
     };
     using SlotPtr = std::shared_ptr<Slot>;
@@ -134,12 +142,16 @@ private:
     std::map<std::string, SlotPtr> _slots;
     std::deque<SlotPtr> _queue;
     bool _woken = false;
+    /// When the loop will next look at the slots by itself (0 while it is
+    /// looking): a renewal that ends wakes it only if it is due earlier.
+    std::int64_t _plannedWakeMs = 0;
     bool _stopping = false;
     bool _started = false;
     int _busyWorkers = 0;
     std::thread _loopThread;
     std::vector<std::thread> _workers;
     std::function<void(const std::shared_ptr<Profile>&)> _needsLogin;
+    std::function<void()> _idleHandler;
 };
 
 } // namespace TokenBroker

@@ -5,23 +5,20 @@
 
 #include <Poco/JSON/Parser.h>
 
-#include <sstream>
 
 namespace TokenBroker {
 
-FlowInstance::FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Object::Ptr& settings,
+FlowInstance::FlowInstance(PluginRegistry::FlowRef flow, const std::string& settingsJson,
                            std::unique_ptr<ProfileHost> host)
     : _plugin(flow.plugin)
     , _flowName(flow.flow->name)
     , _host(std::move(host))
 {
-    std::ostringstream json;
-    settings->stringify(json);
     char* error = nullptr;
     int status = 0;
     {
         const PluginCallScope inPlugin(_plugin->name(), _flowName, _host->profile(), "create");
-        status = _plugin->descriptor().create(flow.flow->name.c_str(), json.str().c_str(), _host->table(), &_instance,
+        status = _plugin->descriptor().create(flow.flow->name.c_str(), settingsJson.c_str(), _host->table(), &_instance,
                                               &error);
     }
     std::string errorText = take(error);

@@ -34,8 +34,9 @@ private:
 class FlowInstance : public Flow
 {
 public:
-    /// Throws SettingsRejected.
-    FlowInstance(PluginRegistry::FlowRef flow, const Poco::JSON::Object::Ptr& settings,
+    /// `settingsJson`: the bound settings as a JSON object's text, as the
+    /// plugin's create() takes them. Throws SettingsRejected.
+    FlowInstance(PluginRegistry::FlowRef flow, const std::string& settingsJson,
                  std::unique_ptr<ProfileHost> host);
     ~FlowInstance() override;
     FlowInstance(const FlowInstance&) = delete;

@@ -33,7 +33,7 @@ Poco::Dynamic::Var yamlToJson(const YAML::Node& node)
 }
 
 std::optional<Poco::Dynamic::Var> convert(const YAML::Node& value, const std::string& key, const SettingSchema& setting,
-                                          const ProfileSpec& profile, YamlReader& reader)
+                                          const ProfileSpec& profile, YamlReader& reader, ReferencedFiles* files)
 {
     const std::string what = "'" + key + "'";
     switch (setting.type)
@@ -41,7 +41,7 @@ std::optional<Poco::Dynamic::Var> convert(const YAML::Node& value, const std::st
     case SettingSchema::Type::String:
     case SettingSchema::Type::Secret:
         if (auto text = resolveReference(value, what, profile.baseDirectory,
-                                         setting.type == SettingSchema::Type::Secret, reader))
+                                         setting.type == SettingSchema::Type::Secret, reader, files))
         {
             if (text->empty())
             {
@@ -102,7 +102,8 @@ SourceLocation locateSetting(const ProfileSpec& profile, const std::string& key)
     return profile.location;
 }
 
-Poco::JSON::Object::Ptr bindSettings(const ProfileSpec& profile, const FlowSchema& schema, Diagnostics& diagnostics)
+Poco::JSON::Object::Ptr bindSettings(const ProfileSpec& profile, const FlowSchema& schema, Diagnostics& diagnostics,
+                                     ReferencedFiles* files)
 {
     YamlReader reader(profile.location.file, diagnostics);
     Poco::JSON::Object::Ptr settings = new Poco::JSON::Object;
@@ -119,7 +120,7 @@ Poco::JSON::Object::Ptr bindSettings(const ProfileSpec& profile, const FlowSchem
                                                          profile.name + "'" + didYouMean(key, known));
             continue;
         }
-        if (auto value = convert(entry.value, key, *setting, profile, reader))
+        if (auto value = convert(entry.value, key, *setting, profile, reader, files))
             settings->set(key, *value);
     }
     for (const auto& [key, setting] : schema.settings())
@@ -129,7 +130,7 @@ Poco::JSON::Object::Ptr bindSettings(const ProfileSpec& profile, const FlowSchem
         if (!setting.env.empty() && Poco::Environment::has(setting.env) && !Poco::Environment::get(setting.env).empty())
         {
             YAML::Node fromEnv(Poco::Environment::get(setting.env));
-            if (auto value = convert(fromEnv, key, setting, profile, reader))
+            if (auto value = convert(fromEnv, key, setting, profile, reader, files))
                 settings->set(key, *value);
         }
         else if (setting.required)

@@ -2,6 +2,7 @@
 
 #include "Config.h"
 #include "FlowSchema.h"
+#include "SecretReference.h"
 
 #include <Poco/JSON/Object.h>
 
@@ -12,8 +13,10 @@ namespace TokenBroker {
 /// "did you mean", types, required keys), resolves {file:}/{env:} references
 /// and conventional environment variables, converts durations to seconds, and
 /// adds "profile", "base_url" and "www_base_url". Problems go to `diagnostics`
-/// with the YAML position of the offending key or value.
-Poco::JSON::Object::Ptr bindSettings(const ProfileSpec& profile, const FlowSchema& schema, Diagnostics& diagnostics);
+/// with the YAML position of the offending key or value. `files` shares the
+/// files read among the profiles of one load (see ReferencedFiles).
+Poco::JSON::Object::Ptr bindSettings(const ProfileSpec& profile, const FlowSchema& schema, Diagnostics& diagnostics,
+                                     ReferencedFiles* files = nullptr);
 
 /// The www host a browser is sent to: an explicit www_base_url, else the
 /// official api.coze.* base with "api" replaced by "www", else base_url itself.

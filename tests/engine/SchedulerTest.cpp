@@ -23,7 +23,9 @@
 #include <Poco/File.h>
 
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 using namespace TokenBroker;
 using namespace TokenBroker::Test;
@@ -338,6 +340,56 @@ BOOST_AUTO_TEST_CASE(a_failed_output_write_is_retried_with_the_token_held_not_a_
     BOOST_TEST(waitFor([&] { return viewOf(scheduler, "blocked")->status == ProfileStatus::Ready; }));
     BOOST_TEST(w.script("blocked").calls() == 1, "no second renewal (it would rotate refresh tokens for nothing)");
     BOOST_TEST(scheduler.stop() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(Bursts)
+
+BOOST_AUTO_TEST_CASE(the_end_of_a_burst_is_announced_once_after_its_last_renewal)
+{
+    World w;
+    std::vector<std::shared_ptr<Profile>> profiles;
+    for (const char* name : {"a", "b", "c", "d", "e", "slow"})
+        profiles.push_back(w.profile(name));
+    w.script("slow").hold();
+
+    std::mutex mutex;
+    int announced = 0;
+    std::vector<int> publishedWhenAnnounced;
+    auto publishedCount = [&] {
+        int n = 0;
+        for (const char* name : {"a", "b", "c", "d", "e", "slow"})
+            n += w.publishes(name, name) ? 1 : 0;
+        return n;
+    };
+    Scheduler scheduler(policy(), 2, w.clock);
+    scheduler.onIdle([&] {
+        const int published = publishedCount();
+        std::lock_guard<std::mutex> lock(mutex);
+        ++announced;
+        publishedWhenAnnounced.push_back(published);
+    });
+    auto announcements = [&] {
+        std::lock_guard<std::mutex> lock(mutex);
+        return announced;
+    };
+    scheduler.start(profiles);
+    BOOST_REQUIRE(w.script("slow").waitForHeld(1));
+    BOOST_REQUIRE(waitFor([&] { return publishedCount() == 5; }));
+    BOOST_TEST(announcements() == 0, "a renewal still runs: the burst is not over");
+
+    w.script("slow").release();
+    BOOST_TEST(waitFor([&] { return announcements() == 1; }));
+    BOOST_TEST(waitFor([&] { return scheduler.firstPassDone(); }));
+    // The next wave (80 % of 100 s) is a burst of its own.
+    w.clock.advance(81s);
+    scheduler.wake();
+    BOOST_TEST(waitFor([&] { return announcements() == 2; }));
+    BOOST_TEST(scheduler.stop() == 0u);
+    std::lock_guard<std::mutex> lock(mutex);
+    BOOST_TEST(announced == 2);
+    BOOST_TEST(publishedWhenAnnounced.at(0) == 6, "announced only after every renewal of the first burst");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

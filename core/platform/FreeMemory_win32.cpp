@@ -1,0 +1,12 @@
+#include "FreeMemory.h"
+
+#include <malloc.h>
+
+namespace TokenBroker {
+
+void releaseFreeMemory()
+{
+    _heapmin();
+}
+
+} // namespace TokenBroker
