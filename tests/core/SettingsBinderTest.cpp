@@ -215,6 +215,42 @@ BOOST_AUTO_TEST_CASE(SecretFromFileDropsOneTrailingNewline)
     BOOST_TEST(bindProfile("    token: { file: bare }\n", dir.path()).settings->getValue<std::string>("token") == "no-newline");
 }
 
+BOOST_AUTO_TEST_CASE(AFileSharedByProfilesIsReadOncePerLoadAndEachMissingOneIsTold)
+{
+    TempDir dir;
+    writeFile(dir.file("shared"), "pat_shared\n", 0600);
+    const std::string yaml = "profiles:\n"
+                             "  p1: { flow: pat, token: { file: shared }, outputs: [ { file: /run/1 } ] }\n"
+                             "  p2: { flow: pat, token: { file: shared }, outputs: [ { file: /run/2 } ] }\n"
+                             "  p3: { flow: pat, token: { file: gone }, outputs: [ { file: /run/3 } ] }\n"
+                             "  p4: { flow: pat, token: { file: gone }, outputs: [ { file: /run/4 } ] }\n";
+    Config config = ConfigLoader::loadString(yaml, "test.yaml", dir.path());
+    const FlowSchema schema = FlowSchema::parse(kSchema);
+    Diagnostics diagnostics;
+    ReferencedFiles files;
+    auto first = bindSettings(config.profiles.at(0), schema, diagnostics, &files);
+    // Replaced during the load: the load goes on with the text it read.
+    writeFile(dir.file("shared"), "pat_replaced\n", 0600);
+    auto second = bindSettings(config.profiles.at(1), schema, diagnostics, &files);
+    BOOST_TEST(first->getValue<std::string>("token") == "pat_shared");
+    BOOST_TEST(second->getValue<std::string>("token") == "pat_shared");
+    BOOST_TEST(diagnostics.size() == 0u);
+
+    bindSettings(config.profiles.at(2), schema, diagnostics, &files);
+    bindSettings(config.profiles.at(3), schema, diagnostics, &files);
+    std::vector<std::string> errors;
+    for (const auto& error : diagnostics.errors())
+        errors.push_back(error.what());
+    const std::string missing = ": error: cannot read 'token' from file " + dir.file("gone") + ": No such file or directory";
+    BOOST_TEST(errors == (std::vector<std::string>{"test.yaml:4:35" + missing, "test.yaml:5:35" + missing}),
+               boost::test_tools::per_element());
+
+    // The next load reads the file again.
+    ReferencedFiles nextLoad;
+    BOOST_TEST(bindSettings(config.profiles.at(1), schema, diagnostics, &nextLoad)->getValue<std::string>("token") ==
+               "pat_replaced");
+}
+
 BOOST_AUTO_TEST_CASE(SecretFromEnvironment)
 {
     TempDir dir;
