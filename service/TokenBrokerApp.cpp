@@ -355,7 +355,7 @@ std::unique_ptr<LoadedConfig> TokenBrokerApp::openBroker()
     try
     {
         // The command's only use of the parsed file: moved, not copied (a
-        // copy of 10,000 profiles' specs was a tenth of check's time).
+        // copy of 10,000 profiles' specs was 25 MB of check's peak memory).
         return std::make_unique<LoadedConfig>(std::move(*std::exchange(_config, std::nullopt)), plugins);
     }
     catch (const ConfigErrors& e)

@@ -654,7 +654,8 @@ Config ConfigLoader::parseText(const std::string& text, const std::string& displ
     // events: building the tree is bounded by the text's size, as yaml-cpp
     // shares an alias's target, and nothing walks it (which would expand
     // every alias) until the bounds have held. The two passes overlap on two
-    // cores: check of 10,000 profiles took 0.25 s less.
+    // cores (the bounds pass alone was about 0.3 s of check's 2.4 s for
+    // 10,000 profiles).
     std::thread builder([&] {
         try
         {
