@@ -11,7 +11,6 @@
 #include <Poco/Environment.h>
 #include <Poco/SHA2Engine.h>
 
-
 namespace TokenBroker {
 
 std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::Ptr& settings)

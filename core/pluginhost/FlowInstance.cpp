@@ -5,7 +5,6 @@
 
 #include <Poco/JSON/Parser.h>
 
-
 namespace TokenBroker {
 
 FlowInstance::FlowInstance(PluginRegistry::FlowRef flow, const std::string& settingsJson,
