@@ -26,7 +26,8 @@ JwtAssertion::JwtAssertion(std::shared_ptr<const RsaSigningKey> key, const std::
     Poco::JSON::Object header(Poco::JSON_PRESERVE_KEY_ORDER);
     header.set("alg", "RS256");
     header.set("typ", "JWT");
-    header.set("kid", keyId);
+    if (!keyId.empty())
+        header.set("kid", keyId);
     _encodedHeader = Kit::base64Url(compact(header));
 }
 
@@ -40,6 +41,11 @@ std::string JwtAssertion::sign(const JwtClaims& claims) const
     payload.set("jti", claims.jwtId);
     if (!claims.sessionName.empty())
         payload.set("session_name", claims.sessionName);
+    return sign(payload);
+}
+
+std::string JwtAssertion::sign(const Poco::JSON::Object& payload) const
+{
     const std::string signingInput = _encodedHeader + "." + Kit::base64Url(compact(payload));
     return signingInput + "." + Kit::base64Url(_key->signSha256(signingInput));
 }

@@ -2,6 +2,8 @@
 
 #include "RsaSigningKey.h"
 
+#include <Poco/JSON/Object.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,11 +26,15 @@ struct JwtClaims
 class JwtAssertion
 {
 public:
+    /// An empty `keyId` leaves `kid` out of the header.
     JwtAssertion(std::shared_ptr<const RsaSigningKey> key, const std::string& keyId);
 
     /// `header.payload.signature`, each part base64url without padding.
     /// iat and exp are written as JSON integers (Coze rejects fractions).
     std::string sign(const JwtClaims& claims) const;
+
+    /// The same for any claims set (RFC 7523 assertions of other servers).
+    std::string sign(const Poco::JSON::Object& payload) const;
 
     /// The encoded header, `{"alg":"RS256","typ":"JWT","kid":...}`.
     const std::string& encodedHeader() const { return _encodedHeader; }

@@ -213,6 +213,44 @@ Poco::JSON::Object::Ptr Settings::object(const std::string& key) const
     return has(key) ? _object->getObject(key) : nullptr;
 }
 
+namespace {
+
+std::string plainValue(const std::string& key, const Poco::Dynamic::Var& value, const char* shape)
+{
+    if (value.isEmpty() || value.type() == typeid(Poco::JSON::Object::Ptr) ||
+        value.type() == typeid(Poco::JSON::Array::Ptr))
+        throw SettingError(key, "'" + key + "' must be " + shape + " of plain values");
+    return value.toString();
+}
+
+} // namespace
+
+std::vector<std::string> Settings::strings(const std::string& key) const
+{
+    std::vector<std::string> values;
+    if (!has(key))
+        return values;
+    Poco::JSON::Array::Ptr array = _object->getArray(key);
+    if (!array)
+        throw SettingError(key, "'" + key + "' must be a list");
+    for (const auto& value : *array)
+        values.push_back(plainValue(key, value, "a list"));
+    return values;
+}
+
+std::map<std::string, std::string> Settings::stringMap(const std::string& key) const
+{
+    std::map<std::string, std::string> values;
+    if (!has(key))
+        return values;
+    Poco::JSON::Object::Ptr object = _object->getObject(key);
+    if (!object)
+        throw SettingError(key, "'" + key + "' must be a mapping");
+    for (const auto& [name, value] : *object)
+        values[name] = plainValue(key, value, "a mapping");
+    return values;
+}
+
 std::string base64Url(const std::string& bytes)
 {
     std::ostringstream out;

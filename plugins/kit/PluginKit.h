@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace TokenBroker::Kit {
 
@@ -113,6 +114,12 @@ public:
     bool boolean(const std::string& key, bool fallback) const;
     std::int64_t integer(const std::string& key, std::int64_t fallback) const;
     Poco::JSON::Object::Ptr object(const std::string& key) const;  ///< null if absent
+    /// A list of plain values (empty if absent); throws SettingError if an
+    /// entry is a list or mapping.
+    std::vector<std::string> strings(const std::string& key) const;
+    /// A mapping of plain values (empty if absent), as strings; throws
+    /// SettingError if a value is a list or mapping.
+    std::map<std::string, std::string> stringMap(const std::string& key) const;
 
 private:
     Poco::JSON::Object::Ptr _object;

@@ -31,68 +31,16 @@ Coze::TokenAnswer UserFlow::postToken(Host& host, const Poco::JSON::Object& body
     return Coze::parseTokenAnswer(response, host.nowSeconds());
 }
 
-bool UserFlow::storeRefreshToken(Host& host, const std::string& refreshToken, std::string& error)
-{
-    try
-    {
-        Poco::JSON::Object::Ptr state = host.loadState();
-        state->set("refresh_token", refreshToken);
-        state->set("stored_at", static_cast<Poco::Int64>(host.nowSeconds()));
-        host.saveState(state);
-        return true;
-    }
-    catch (const std::exception& e)
-    {
-        error = e.what();
-        return false;
-    }
-}
-
 Outcome UserFlow::finish(Host& host, const Coze::TokenAnswer& answer)
 {
-    // The refresh token first, whatever the rest of the answer is worth: the
-    // server has rotated the old one out, so dropping this one with a
-    // malformed answer would leave nothing but `tokenbroker login`.
-    if (!answer.refreshToken.empty())
-    {
-        std::string error;
-        if (!storeRefreshToken(host, answer.refreshToken, error))
-        {
-            _unstoredRefreshToken = answer.refreshToken;
-            return Outcome::failure(TOKENBROKER_RETRY, "cannot store the rotated refresh token (" + error +
-                                                           "); keeping it in memory and retrying");
-        }
-        _unstoredRefreshToken.reset();
-    }
-    if (!answer.outcome.ok())
-    {
-        Outcome failed = answer.outcome;
-        if (failed.status == TOKENBROKER_NEEDS_LOGIN)
-            failed.message += "; the refresh token is no longer valid, " + loginHint();
-        else if (!answer.refreshToken.empty())
-            failed.message += "; its new refresh token is stored for the next try";
-        return failed;
-    }
-    return answer.outcome;
+    return _refreshToken.finish(host, answer, loginHint());
 }
 
 Outcome UserFlow::refresh(Host& host)
 {
     std::string refreshToken;
-    if (_unstoredRefreshToken)
-    {
-        std::string error;
-        if (!storeRefreshToken(host, *_unstoredRefreshToken, error))
-            return Outcome::failure(TOKENBROKER_RETRY, "still cannot store the rotated refresh token: " + error);
-        refreshToken = *_unstoredRefreshToken;
-        _unstoredRefreshToken.reset();
-    }
-    else
-    {
-        // Read on every refresh, never cached: another process sharing the
-        // state directory may have rotated it (the host serialises us).
-        refreshToken = host.loadState()->optValue<std::string>("refresh_token", "");
-    }
+    if (auto failed = _refreshToken.current(host, refreshToken))
+        return *failed;
     if (refreshToken.empty())
         return Outcome::failure(TOKENBROKER_NEEDS_LOGIN, "no refresh token stored yet; " + loginHint());
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);

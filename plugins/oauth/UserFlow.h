@@ -2,6 +2,7 @@
 
 #include "CozeProtocol.h"
 #include "PluginKit.h"
+#include "RefreshTokenKeeper.h"
 
 #include <optional>
 #include <string>
@@ -27,7 +28,8 @@ protected:
     Coze::TokenAnswer postToken(Host& host, const Poco::JSON::Object& body, const std::string& bearer) const;
 
     /// Stores the answer's refresh token (even from an answer that failed
-    /// validation), then returns its access token or its failure.
+    /// validation), then returns its access token or its failure
+    /// (RefreshTokenKeeper).
     Outcome finish(Host& host, const Coze::TokenAnswer& answer);
 
     /// The Authorization credential of a refresh (web apps: the client secret).
@@ -43,12 +45,7 @@ protected:
     std::string _workspaceId;
 
 private:
-    bool storeRefreshToken(Host& host, const std::string& refreshToken, std::string& error);
-
-    /// A rotated refresh token the host could not store (disk full): kept
-    /// here and stored first thing next time, since the server has already
-    /// invalidated the previous one.
-    std::optional<std::string> _unstoredRefreshToken;
+    RefreshTokenKeeper _refreshToken;
 };
 
 } // namespace TokenBroker::OAuth

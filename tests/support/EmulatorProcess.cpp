@@ -20,54 +20,6 @@
 
 namespace TokenBroker::Test {
 
-namespace {
-
-/// Process-wide: SSL initialised once and any certificate OpenSSL rejects
-/// stays rejected (the default handler could prompt on stdin).
-void initializeClientSsl()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        Poco::Net::initializeSSL();
-        Poco::Net::SSLManager::InvalidCertificateHandlerPtr reject(new Poco::Net::RejectCertificateHandler(false));
-        Poco::Net::Context::Params params;
-        params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-        params.loadDefaultCAs = false;
-        Poco::Net::SSLManager::instance().initializeClient(
-            nullptr, reject, new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
-    });
-}
-
-/// Output of the child so far; "" until the child has created its output
-/// file (ChildProcess::out() throws in that short window after start).
-std::string outputSoFar(ChildProcess& process, bool onStderr)
-{
-    try
-    {
-        return onStderr ? process.err() : process.out();
-    }
-    catch (const std::runtime_error&)
-    {
-        return {};
-    }
-}
-
-std::string firstLine(ChildProcess& process, std::chrono::milliseconds timeout)
-{
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;)
-    {
-        std::string out = outputSoFar(process, false);
-        if (auto newline = out.find('\n'); newline != std::string::npos)
-            return out.substr(0, newline);
-        if (!process.running() || std::chrono::steady_clock::now() > deadline)
-            throw std::runtime_error("coze-emulator did not start: " + outputSoFar(process, true));
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-}
-
-} // namespace
-
 std::string HttpResult::header(const std::string& name) const
 {
     for (const auto& [key, value] : headers)
@@ -119,7 +71,7 @@ EmulatorProcess::EmulatorProcess(Options options)
     child.args.insert(child.args.end(), options.extraArgs.begin(), options.extraArgs.end());
     _process = std::make_unique<ChildProcess>(TOKENBROKER_EMULATOR_EXE, child);
 
-    std::string line = firstLine(*_process, std::chrono::seconds(30));
+    std::string line = firstLine(*_process, std::chrono::seconds(30), "coze-emulator");
     const std::string prefix = std::string("listening on ") + (options.http ? "http://" : "https://") + "127.0.0.1:";
     if (line.rfind(prefix, 0) != 0)
         throw std::runtime_error("unexpected first line from coze-emulator: " + line);
@@ -130,11 +82,7 @@ EmulatorProcess::EmulatorProcess(Options options)
     // and talks to the emulator with its own client.
     if (!options.http && Poco::File(caFile()).exists())
     {
-        Poco::Net::Context::Params params;
-        params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
-        params.loadDefaultCAs = false;
-        params.caLocation = caFile();
-        _context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+        _context = strictClientContext(caFile());
     }
 }
 
@@ -160,11 +108,75 @@ HttpResult EmulatorProcess::request(const std::string& method, const std::string
                                     const std::vector<std::pair<std::string, std::string>>& headers,
                                     const std::string& body) const
 {
+    return requestLoopback(_port, _context, method, pathAndQuery, headers, body);
+}
+
+void initializeClientSsl()
+{
+    // Process-wide: SSL initialised once and any certificate OpenSSL
+    // rejects stays rejected (the default handler could prompt on stdin).
+    static std::once_flag once;
+    std::call_once(once, [] {
+        Poco::Net::initializeSSL();
+        Poco::Net::SSLManager::InvalidCertificateHandlerPtr reject(new Poco::Net::RejectCertificateHandler(false));
+        Poco::Net::Context::Params params;
+        params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+        params.loadDefaultCAs = false;
+        Poco::Net::SSLManager::instance().initializeClient(
+            nullptr, reject, new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
+    });
+}
+
+namespace {
+
+/// Output of the child so far; "" until the child has created its output
+/// file (ChildProcess::out() throws in that short window after start).
+std::string outputSoFar(ChildProcess& process, bool onStderr)
+{
+    try
+    {
+        return onStderr ? process.err() : process.out();
+    }
+    catch (const std::runtime_error&)
+    {
+        return {};
+    }
+}
+
+} // namespace
+
+std::string firstLine(ChildProcess& process, std::chrono::milliseconds timeout, const std::string& what)
+{
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;)
+    {
+        std::string out = outputSoFar(process, false);
+        if (auto newline = out.find('\n'); newline != std::string::npos)
+            return out.substr(0, newline);
+        if (!process.running() || std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error(what + " did not start: " + outputSoFar(process, true));
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+Poco::Net::Context::Ptr strictClientContext(const std::string& caFile)
+{
+    Poco::Net::Context::Params params;
+    params.verificationMode = Poco::Net::Context::VERIFY_STRICT;
+    params.loadDefaultCAs = false;
+    params.caLocation = caFile;
+    return new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+}
+
+HttpResult requestLoopback(std::uint16_t port, const Poco::Net::Context::Ptr& context, const std::string& method,
+                           const std::string& pathAndQuery,
+                           const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body)
+{
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
-    if (_context)
-        session = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", _port, _context);
+    if (context)
+        session = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", port, context);
     else
-        session = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", _port);
+        session = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", port);
     session->setTimeout(Poco::Timespan(30, 0));
 
     Poco::Net::HTTPRequest request(method, pathAndQuery, Poco::Net::HTTPMessage::HTTP_1_1);

@@ -8,6 +8,7 @@
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPClientSession.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -34,6 +35,25 @@ struct HttpResult
 
 /// Reads the answer to a request sent on `session`.
 HttpResult receiveResult(Poco::Net::HTTPClientSession& session);
+
+/// Initialises client SSL once per process, rejecting (never prompting for)
+/// any certificate OpenSSL rejects.
+void initializeClientSsl();
+
+/// A client context that verifies strictly (chain and host name) against
+/// `caFile` alone.
+Poco::Net::Context::Ptr strictClientContext(const std::string& caFile);
+
+/// One request to 127.0.0.1:`port` on a fresh connection: HTTPS with
+/// `context`, plain HTTP without. Throws on transport or TLS failure.
+HttpResult requestLoopback(std::uint16_t port, const Poco::Net::Context::Ptr& context, const std::string& method,
+                           const std::string& pathAndQuery,
+                           const std::vector<std::pair<std::string, std::string>>& headers = {},
+                           const std::string& body = "");
+
+/// The first line a test server prints (its "listening on ..." line);
+/// throws, quoting its stderr, if it exits or is silent for `timeout`.
+std::string firstLine(ChildProcess& process, std::chrono::milliseconds timeout, const std::string& what);
 
 /// A running `coze-emulator` (TOKENBROKER_EMULATOR_EXE) on a free port with
 /// its own throwaway CA, plus an HTTPS client that verifies strictly against

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "PluginKit.h"
+#include "TokenAnswer.h"
+
+#include <optional>
+#include <string>
+
+namespace TokenBroker::Kit {
+
+/// A profile's refresh token, kept in the host's state (`refresh_token`,
+/// `stored_at`) for servers that rotate it on every use: the new one is
+/// stored durably before the answer's access token is handed out, even from
+/// an answer that fails validation, and a rotated token the host could not
+/// store (disk full) is held in memory and stored first thing next time,
+/// since the server has already invalidated the previous one.
+class RefreshTokenKeeper
+{
+public:
+    /// The refresh token to present now, read from the state on every call
+    /// and never cached (another process sharing the state directory may
+    /// have rotated it; the host serialises the profile's calls). Empty when
+    /// none is stored. A failure when a held token still cannot be stored.
+    std::optional<Outcome> current(Host& host, std::string& refreshToken);
+
+    /// Stores the answer's refresh token if it has one, then returns its
+    /// access token or its failure. `loginHint` ("run: tokenbroker login
+    /// NAME") is added when the refresh token is no longer valid.
+    Outcome finish(Host& host, const TokenAnswer& answer, const std::string& loginHint);
+
+private:
+    static bool store(Host& host, const std::string& refreshToken, std::string& error);
+
+    std::optional<std::string> _unstored;
+};
+
+} // namespace TokenBroker::Kit

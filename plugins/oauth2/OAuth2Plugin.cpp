@@ -1,0 +1,44 @@
+// `oauth2`: any standards OAuth 2.0 / OpenID Connect authorization server,
+// configured from YAML alone (RFC 6749, 7523, 8414, 8707, OpenID Connect
+// Discovery).
+
+#include "StandardFlow.h"
+
+namespace {
+
+using namespace TokenBroker::Kit;
+
+const char* const kSchema = R"json({
+  "grant":              {"type": "string", "required": true, "summary": "client_credentials or jwt_bearer"},
+  "issuer":             {"type": "string", "summary": "the server's issuer URL; its endpoints are discovered"},
+  "token_endpoint":     {"type": "string", "summary": "the token endpoint URL (instead of, or over, discovery)"},
+  "client_id":          {"type": "string", "summary": "the client's id"},
+  "client_secret":      {"type": "secret", "summary": "the client's secret: {file: PATH}, {env: NAME} or literal"},
+  "client_auth":        {"type": "string", "summary": "client_secret_basic (default with a secret), client_secret_post, private_key_jwt or none"},
+  "private_key":        {"type": "secret", "summary": "PEM RSA private key for private_key_jwt and jwt_bearer"},
+  "key_id":             {"type": "string", "summary": "kid of the signed assertions"},
+  "alg":                {"type": "string", "summary": "signature algorithm of the assertions: RS256"},
+  "scope":              {"type": "list", "summary": "scopes asked for"},
+  "audience":           {"type": "string", "summary": "audience parameter (Auth0 and others)"},
+  "resource":           {"type": "string", "summary": "resource indicator URL (RFC 8707)"},
+  "extra_params":       {"type": "object", "summary": "more parameters added to every token request"},
+  "publish":            {"type": "string", "summary": "access_token (default) or id_token"},
+  "default_lifetime":   {"type": "duration", "summary": "lifetime assumed for an opaque token answered without expires_in (default 1h)"},
+  "assertion_issuer":   {"type": "string", "summary": "jwt_bearer: iss of the assertion (default client_id)"},
+  "assertion_subject":  {"type": "string", "summary": "jwt_bearer: sub of the assertion (default its iss)"},
+  "assertion_audience": {"type": "string", "summary": "jwt_bearer: aud of the assertion (default the token endpoint)"},
+  "assertion_claims":   {"type": "object", "summary": "jwt_bearer: more claims of the assertion (e.g. scope)"}
+})json";
+
+std::unique_ptr<Flow> createFlow(const std::string&, const Settings& settings, Host&)
+{
+    return std::make_unique<TokenBroker::OAuth2::StandardFlow>(settings);
+}
+
+const tokenbroker_flow kFlows[] = {
+    {"oauth2", "standards OAuth 2.0: client_credentials or jwt_bearer against any authorization server", kSchema},
+};
+
+} // namespace
+
+TOKENBROKER_KIT_PLUGIN("oauth2", TOKENBROKER_VERSION, kFlows, &createFlow)

@@ -1,0 +1,489 @@
+#define BOOST_TEST_MODULE OAuth2FlowTest
+#include <boost/test/unit_test.hpp>
+
+// The `oauth2` flow end to end against an authorization server nobody on
+// this project wrote: panva's oidc-provider (OpenID Certified), run by the
+// test over HTTPS on loopback with a throwaway CA. The real tokenbroker
+// executable loads the real plugin; what it sent is read back from the
+// server's request log, and every token it wrote is shown to be live by the
+// server's own introspection endpoint.
+
+#include "ChildProcess.h"
+#include "OidcProvider.h"
+#include "TempDir.h"
+#include "TestKeys.h"
+#include "TextMatch.h"
+
+#include <Poco/Base64Decoder.h>
+#include <Poco/Base64Encoder.h>
+#include <Poco/File.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/String.h>
+
+#include <sstream>
+
+using namespace TokenBroker::Test;
+using namespace TokenBroker::Test::OAuth2;
+
+namespace {
+
+const std::string kSecret = "s3cret-of-the-basic-client";
+const std::string kIntrospector = "introspector";
+const std::string kIntrospectorSecret = "introspector-secret";
+
+/// Keys made once per run.
+struct Keys
+{
+    Keys()
+    {
+        writeRsaKeyPair(clientKey, clientPublic);
+        writeRsaKeyPair(strangerKey, strangerPublic);
+    }
+    TempDir dir;
+    std::string clientKey = dir.file("client.key");
+    std::string clientPublic = dir.file("client.pub");
+    std::string strangerKey = dir.file("stranger.key");
+    std::string strangerPublic = dir.file("stranger.pub");
+
+    static const Keys& get()
+    {
+        static const Keys keys;
+        return keys;
+    }
+};
+
+/// A server with one client per authentication method, an introspecting
+/// resource server, a resource indicator and a trusted jwt-bearer issuer.
+OidcProvider::Options standardServer()
+{
+    OidcProvider::Options options;
+    options.clients->add(clientMetadata("basic-client", "client_secret_basic", {"client_credentials"}, kSecret));
+    options.clients->add(clientMetadata("post-client", "client_secret_post", {"client_credentials"}, kSecret));
+    auto jwtClient = clientMetadata("jwt-client", "private_key_jwt", {"client_credentials"});
+    Poco::JSON::Object::Ptr jwks = new Poco::JSON::Object;
+    Poco::JSON::Array::Ptr keys = new Poco::JSON::Array;
+    keys->add(rsaPublicJwk(Keys::get().clientPublic, "client-key-1"));
+    jwks->set("keys", keys);
+    jwtClient->set("jwks", jwks);
+    options.clients->add(jwtClient);
+    options.clients->add(clientMetadata("bearer-client", "none", {"urn:ietf:params:oauth:grant-type:jwt-bearer"}));
+    options.clients->add(clientMetadata(kIntrospector, "client_secret_post", {"client_credentials"}, kIntrospectorSecret));
+    options.introspectors = {kIntrospector};
+    options.jwtBearerIssuers = new Poco::JSON::Object;
+    options.jwtBearerIssuers->set("robot@example.test", rsaPublicJwk(Keys::get().clientPublic));
+    options.resources = new Poco::JSON::Object;
+    Poco::JSON::Object::Ptr api = new Poco::JSON::Object;
+    api->set("scope", "read write");
+    options.resources->set("https://api.example.test", api);
+    return options;
+}
+
+OidcProvider& server()
+{
+    static OidcProvider provider(standardServer());
+    return provider;
+}
+
+/// A broker configuration in a temp dir; each profile writes out/NAME.token.
+struct Broker
+{
+    TempDir dir;
+    std::string config = dir.file("tokenbroker.yaml");
+
+    /// `profiles` maps a name to its settings lines (indented 4 spaces,
+    /// without flow, ca_file and outputs, which are added).
+    void write(const std::vector<std::pair<std::string, std::string>>& profiles, const std::string& caFile) const
+    {
+        std::string text = "broker:\n  state_dir: state\n  admin: off\nprofiles:\n";
+        for (const auto& [name, settings] : profiles)
+        {
+            text += "  " + name + ":\n    flow: oauth2\n    ca_file: " + caFile + "\n" + settings +
+                    "    outputs:\n      - file: out/" + name + ".token\n";
+        }
+        writeFile(config, text);
+    }
+    /// The token a raw output holds (it ends the line it writes).
+    std::string token(const std::string& name) const
+    {
+        return Poco::trimRight(readFile(dir.file("out/" + name + ".token")));
+    }
+    bool hasToken(const std::string& name) const { return Poco::File(dir.file("out/" + name + ".token")).exists(); }
+
+    RunResult run(const std::vector<std::string>& args) const
+    {
+        ChildProcess::Options options;
+        options.args = args;
+        options.args.push_back("-c");
+        options.args.push_back(config);
+        options.unsetEnv = {"TOKENBROKER_CONFIG"};
+        return TokenBroker::Test::run(TOKENBROKER_EXE, options);
+    }
+};
+
+std::string base64Decode(const std::string& text)
+{
+    std::istringstream in(text);
+    Poco::Base64Decoder decoder(in);
+    std::ostringstream out;
+    out << decoder.rdbuf();
+    return out.str();
+}
+
+Poco::JSON::Object::Ptr jwtPayload(const std::string& compact)
+{
+    const std::size_t first = compact.find('.');
+    const std::size_t second = compact.find('.', first + 1);
+    BOOST_TEST_REQUIRE((first != std::string::npos && second != std::string::npos), "not a JWT: " << compact);
+    std::string part = compact.substr(first + 1, second - first - 1);
+    for (char& c : part)
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+    part.append((4 - part.size() % 4) % 4, '=');
+    return Poco::JSON::Parser().parse(base64Decode(part)).extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string param(const Poco::JSON::Object::Ptr& request, const std::string& name)
+{
+    Poco::JSON::Object::Ptr params = request->getObject("params");
+    return params && params->has(name) ? params->getValue<std::string>(name) : std::string();
+}
+
+std::string authorizationOf(const Poco::JSON::Object::Ptr& request)
+{
+    return request->isNull("authorization") ? std::string() : request->optValue<std::string>("authorization", "");
+}
+
+/// `once` wrote a token the server itself calls active for `clientId`.
+void expectLiveToken(const Broker& broker, const std::string& profile, const std::string& clientId)
+{
+    BOOST_TEST_REQUIRE(broker.hasToken(profile));
+    const std::string token = broker.token(profile);
+    auto introspection = server().introspect(token, kIntrospector, kIntrospectorSecret);
+    BOOST_TEST(introspection->getValue<bool>("active"), "not active: " << token);
+    BOOST_TEST(introspection->optValue<std::string>("client_id", "") == clientId);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(ClientCredentials)
+
+BOOST_AUTO_TEST_CASE(client_secret_basic_sends_the_form_encoded_pair_in_the_authorization_header_only)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.out << once.err);
+    BOOST_TEST(contains(once.out, "svc: ok, expires "), once.out);
+    expectLiveToken(broker, "svc", "basic-client");
+
+    auto tokenRequests = server().requests("/token");
+    BOOST_TEST_REQUIRE(tokenRequests.size() == 1u);
+    BOOST_TEST(authorizationOf(tokenRequests[0]) == "Basic " + [] {
+        std::ostringstream out;
+        Poco::Base64Encoder encoder(out);
+        encoder << "basic-client:" + kSecret;
+        encoder.close();
+        return out.str();
+    }());
+    BOOST_TEST(param(tokenRequests[0], "grant_type") == "client_credentials");
+    BOOST_TEST(param(tokenRequests[0], "client_secret").empty());
+    // The secret is never in the broker's own output.
+    BOOST_TEST(!contains(once.out + once.err, kSecret));
+}
+
+BOOST_AUTO_TEST_CASE(client_secret_post_sends_id_and_secret_in_the_body_and_no_authorization_header)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "\n    client_id: post-client\n    client_secret: " + kSecret +
+                              "\n    client_auth: client_secret_post\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.out << once.err);
+    expectLiveToken(broker, "svc", "post-client");
+    auto tokenRequests = server().requests("/token");
+    BOOST_TEST_REQUIRE(tokenRequests.size() == 1u);
+    BOOST_TEST(authorizationOf(tokenRequests[0]).empty());
+    BOOST_TEST(param(tokenRequests[0], "client_id") == "post-client");
+    BOOST_TEST(param(tokenRequests[0], "client_secret") == kSecret);
+}
+
+BOOST_AUTO_TEST_CASE(private_key_jwt_signs_a_fresh_assertion_for_the_token_endpoint)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "\n    client_id: jwt-client\n    client_auth: private_key_jwt\n    private_key: { file: " +
+                              Keys::get().clientKey + " }\n    key_id: client-key-1\n"}},
+                 server().caFile());
+    server().clearRequests();
+    BOOST_TEST_REQUIRE(broker.run({"once"}).status == 0);
+    const std::string first = broker.token("svc");
+    RunResult again = broker.run({"once"});
+    BOOST_TEST_REQUIRE(again.status == 0, again.err);
+    expectLiveToken(broker, "svc", "jwt-client");
+    BOOST_TEST(broker.token("svc") != first);
+
+    auto tokenRequests = server().requests("/token");
+    BOOST_TEST_REQUIRE(tokenRequests.size() == 2u);
+    BOOST_TEST(authorizationOf(tokenRequests[0]).empty());
+    BOOST_TEST(param(tokenRequests[0], "client_assertion_type") ==
+               "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    auto claims = jwtPayload(param(tokenRequests[0], "client_assertion"));
+    BOOST_TEST(claims->getValue<std::string>("iss") == "jwt-client");
+    BOOST_TEST(claims->getValue<std::string>("sub") == "jwt-client");
+    BOOST_TEST(claims->getValue<std::string>("aud") == server().tokenEndpoint());
+    // Replay protection on the server's side needs a new jti each time.
+    auto secondClaims = jwtPayload(param(tokenRequests[1], "client_assertion"));
+    BOOST_TEST(claims->getValue<std::string>("jti") != secondClaims->getValue<std::string>("jti"));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_cannot_authenticate_is_told_to_check_its_credentials_and_writes_nothing)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "\n    client_id: basic-client\n    client_secret: not-the-secret\n"}},
+                 server().caFile());
+    RunResult once = broker.run({"once"});
+    BOOST_TEST(once.status != 0);
+    BOOST_TEST(contains(once.err, "svc: failed: token request to " + server().tokenEndpoint() +
+                                      " rejected: server answered invalid_client"),
+               once.err);
+    BOOST_TEST(contains(once.err, "check client_id and the credentials client_auth client_secret_basic sends"),
+               once.err);
+    BOOST_TEST(!contains(once.err, "not-the-secret"));
+    BOOST_TEST(!broker.hasToken("svc"));
+}
+
+BOOST_AUTO_TEST_CASE(a_resource_indicator_gets_a_token_whose_audience_is_that_resource)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "\n    client_id: basic-client\n    client_secret: " + kSecret +
+                              "\n    resource: https://api.example.test\n    scope: [read]\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.err);
+    auto tokenRequests = server().requests("/token");
+    BOOST_TEST_REQUIRE(tokenRequests.size() == 1u);
+    BOOST_TEST(param(tokenRequests[0], "resource") == "https://api.example.test");
+    BOOST_TEST(param(tokenRequests[0], "scope") == "read");
+    auto claims = jwtPayload(broker.token("svc"));
+    BOOST_TEST(claims->getValue<std::string>("aud") == "https://api.example.test");
+    BOOST_TEST(claims->getValue<std::string>("scope") == "read");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(Discovery)
+
+BOOST_AUTO_TEST_CASE(profiles_of_one_issuer_discover_it_once)
+{
+    Broker broker;
+    const std::string settings = "    grant: client_credentials\n    issuer: " + server().issuer() +
+                                 "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n";
+    broker.write({{"one", settings}, {"two", settings}, {"three", settings}}, server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.err);
+    BOOST_TEST(server().requests("/.well-known/openid-configuration").size() == 1u);
+    BOOST_TEST(server().requests("/token").size() == 3u);
+    for (const char* name : {"one", "two", "three"})
+        expectLiveToken(broker, name, "basic-client");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_openid_configuration_is_found_by_rfc8414_metadata)
+{
+    auto options = standardServer();
+    options.discovery = "oauth";
+    OidcProvider oauthOnly(options);
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + oauthOnly.issuer() +
+                              "\n    client_id: post-client\n    client_secret: " + kSecret +
+                              "\n    client_auth: client_secret_post\n"}},
+                 oauthOnly.caFile());
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.err);
+    auto requests = oauthOnly.requests();
+    BOOST_TEST_REQUIRE(requests.size() == 3u);
+    BOOST_TEST(requests[0]->getValue<std::string>("path") == "/.well-known/openid-configuration");
+    BOOST_TEST(requests[1]->getValue<std::string>("path") == "/.well-known/oauth-authorization-server");
+    BOOST_TEST(requests[2]->getValue<std::string>("path") == "/token");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_without_metadata_is_named_with_both_addresses_tried)
+{
+    auto options = standardServer();
+    options.discovery = "none";
+    OidcProvider silent(options);
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + silent.issuer() +
+                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+                 silent.caFile());
+    RunResult once = broker.run({"once"});
+    BOOST_TEST(once.status != 0);
+    BOOST_TEST(contains(once.err, "issuer '" + silent.issuer() + "' publishes no metadata: " + silent.issuer() +
+                                      "/.well-known/openid-configuration (HTTP 404), " + silent.issuer() +
+                                      "/.well-known/oauth-authorization-server (HTTP 404); set 'token_endpoint'"),
+               once.err);
+    // The explicit endpoint needs no discovery at all.
+    silent.clearRequests();
+    broker.write({{"svc", "    grant: client_credentials\n    token_endpoint: " + silent.tokenEndpoint() +
+                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+                 silent.caFile());
+    RunResult explicitEndpoint = broker.run({"once"});
+    BOOST_TEST_REQUIRE(explicitEndpoint.status == 0, explicitEndpoint.err);
+    auto requests = silent.requests();
+    BOOST_TEST_REQUIRE(requests.size() == 1u);
+    BOOST_TEST(requests[0]->getValue<std::string>("path") == "/token");
+}
+
+BOOST_AUTO_TEST_CASE(metadata_naming_another_issuer_is_refused_and_its_endpoints_unused)
+{
+    // The configured issuer differs from what the server calls itself (by
+    // a trailing slash): a mix-up the client must not follow.
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "/\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST(once.status != 0);
+    BOOST_TEST(contains(once.err, "names issuer '" + server().issuer() + "', not '" + server().issuer() + "/'"),
+               once.err);
+    BOOST_TEST(server().requests("/token").empty());
+    BOOST_TEST(!broker.hasToken("svc"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(JwtBearer)
+
+BOOST_AUTO_TEST_CASE(an_assertion_signed_by_a_trusted_key_is_exchanged_for_a_token_of_its_subject)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: jwt_bearer\n    issuer: " + server().issuer() +
+                              "\n    client_id: bearer-client\n    client_auth: none\n    assertion_issuer: "
+                              "robot@example.test\n    assertion_subject: alice\n    private_key: { file: " +
+                              Keys::get().clientKey + " }\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.out << once.err);
+    auto tokenRequests = server().requests("/token");
+    BOOST_TEST_REQUIRE(tokenRequests.size() == 1u);
+    BOOST_TEST(param(tokenRequests[0], "grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer");
+    auto claims = jwtPayload(param(tokenRequests[0], "assertion"));
+    BOOST_TEST(claims->getValue<std::string>("iss") == "robot@example.test");
+    BOOST_TEST(claims->getValue<std::string>("sub") == "alice");
+    BOOST_TEST(claims->getValue<std::string>("aud") == server().tokenEndpoint());
+    auto introspection = server().introspect(broker.token("svc"), kIntrospector, kIntrospectorSecret);
+    BOOST_TEST(introspection->getValue<bool>("active"));
+    BOOST_TEST(introspection->optValue<std::string>("sub", "") == "alice");
+}
+
+BOOST_AUTO_TEST_CASE(an_assertion_signed_by_an_unknown_key_is_refused_with_a_hint)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: jwt_bearer\n    issuer: " + server().issuer() +
+                              "\n    client_id: bearer-client\n    client_auth: none\n    assertion_issuer: "
+                              "robot@example.test\n    private_key: { file: " +
+                              Keys::get().strangerKey + " }\n"}},
+                 server().caFile());
+    RunResult once = broker.run({"once"});
+    BOOST_TEST(once.status != 0);
+    BOOST_TEST(contains(once.err, "rejected: server answered invalid_grant"), once.err);
+    BOOST_TEST(contains(once.err, "the server refused the assertion: check private_key, key_id and assertion_*"),
+               once.err);
+    BOOST_TEST(!broker.hasToken("svc"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(ServerTrouble)
+
+BOOST_AUTO_TEST_CASE(a_busy_server_is_a_temporary_failure_and_its_answer_is_never_published)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    token_endpoint: " + server().tokenEndpoint() +
+                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+                 server().caFile());
+    server().fail("/token", 1, 503, R"({"error":"temporarily_unavailable"})", "application/json",
+                  {{"Retry-After", "7"}});
+    RunResult once = broker.run({"once"});
+    BOOST_TEST(once.status != 0);
+    BOOST_TEST(contains(once.err, "failed (temporary, retried): server answered temporarily_unavailable"), once.err);
+    BOOST_TEST(!broker.hasToken("svc"));
+    // The fault is spent: the next try gets a token.
+    RunResult again = broker.run({"once"});
+    BOOST_TEST_REQUIRE(again.status == 0, again.err);
+    expectLiveToken(broker, "svc", "basic-client");
+}
+
+BOOST_AUTO_TEST_CASE(a_page_that_is_not_json_is_temporary_and_quoted_by_status_only)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    token_endpoint: " + server().tokenEndpoint() +
+                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+                 server().caFile());
+    server().fail("/token", 1, 200, "<html>captive portal</html>", "text/html");
+    RunResult once = broker.run({"once"});
+    BOOST_TEST(once.status != 0);
+    BOOST_TEST(contains(once.err, "failed (temporary, retried): HTTP 200 with a body that is not a JSON object"),
+               once.err);
+    BOOST_TEST(!broker.hasToken("svc"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(Settings)
+
+BOOST_AUTO_TEST_CASE(check_reports_unusable_settings_at_their_position)
+{
+    Broker broker;
+    const std::string outputs = "    outputs: [{ file: out/token }]\n";
+    writeFile(broker.config, "broker:\n  state_dir: state\n  admin: off\nprofiles:\n"
+                             "  svc:\n"
+                             "    flow: oauth2\n"
+                             "    grant: client_credentials\n"
+                             "    issuer: https://id.example.test\n"
+                             "    client_id: a\n"
+                             "    client_secret: b\n"
+                             "    client_auth: client_secret_jwt\n" +
+                                 outputs +
+                                 "  other:\n"
+                                 "    flow: oauth2\n"
+                                 "    grant: client_credentials\n"
+                                 "    token_endpoint: https://id.example.test/token\n"
+                                 "    client_id: a\n"
+                                 "    client_secret: b\n"
+                                 "    extra_params: { grant_type: password }\n" +
+                                 outputs +
+                                 "  third:\n"
+                                 "    flow: oauth2\n"
+                                 "    grant: implicit\n"
+                                 "    token_endpoint: https://id.example.test/token\n" +
+                                 outputs +
+                                 "  fourth:\n"
+                                 "    flow: oauth2\n"
+                                 "    grant: client_credentials\n"
+                                 "    token_endpoint: https://id.example.test/token\n"
+                                 "    scopes: [a]\n" +
+                                 outputs);
+    RunResult check = broker.run({"check"});
+    BOOST_TEST(check.status != 0);
+    BOOST_TEST(contains(check.err, ":11:18: error: profile 'svc': 'client_auth' must be client_secret_basic, "
+                                   "client_secret_post, private_key_jwt or none; got 'client_secret_jwt'"),
+               check.err);
+    BOOST_TEST(contains(check.err, ":19:19: error: profile 'other': 'extra_params' must not set 'grant_type'"), check.err);
+    BOOST_TEST(contains(check.err, ":23:12: error: profile 'third': 'grant' must be client_credentials or jwt_bearer; "
+                                   "got 'implicit'"),
+               check.err);
+    BOOST_TEST(contains(check.err, ":30:5: error: unknown key 'scopes' for flow 'oauth2' in profile 'fourth' (did you mean 'scope'?)"),
+               check.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
