@@ -24,7 +24,12 @@ void ConsoleLogin::show(const Poco::JSON::Object& event)
         const std::string uri = printableText(event.optValue<std::string>("verification_uri", ""), 512);
         const std::string code = printableText(event.optValue<std::string>("user_code", ""), 64);
         const auto minutes = (event.optValue<Poco::Int64>("expires_in", 0) + 59) / 60;
-        const std::string direct = uri + (uri.find('?') == std::string::npos ? "?" : "&") + "user_code=" + code;
+        // RFC 8628's verification_uri_complete when the server gives one;
+        // otherwise the code as a query parameter, which Coze reads.
+        const std::string complete = printableText(event.optValue<std::string>("verification_uri_complete", ""), 512);
+        const std::string direct = !complete.empty() ? complete
+                                                     : uri + (uri.find('?') == std::string::npos ? "?" : "&") +
+                                                           "user_code=" + code;
         _out << "\n"
              << "  To authorise this machine, open\n\n"
              << "      " << uri << "\n\n"

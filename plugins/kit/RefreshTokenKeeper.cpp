@@ -2,12 +2,25 @@
 
 namespace TokenBroker::Kit {
 
-bool RefreshTokenKeeper::store(Host& host, const std::string& refreshToken, std::string& error)
+namespace {
+
+const char* const kServerMember = "refresh_token_server";
+
+} // namespace
+
+RefreshTokenKeeper::RefreshTokenKeeper(std::string server)
+    : _server(std::move(server))
+{
+}
+
+bool RefreshTokenKeeper::store(Host& host, const std::string& refreshToken, std::string& error) const
 {
     try
     {
         Poco::JSON::Object::Ptr state = host.loadState();
         state->set("refresh_token", refreshToken);
+        if (!_server.empty())
+            state->set(kServerMember, _server);
         state->set("stored_at", static_cast<Poco::Int64>(host.nowSeconds()));
         host.saveState(state);
         return true;
@@ -30,7 +43,13 @@ std::optional<Outcome> RefreshTokenKeeper::current(Host& host, std::string& refr
         _unstored.reset();
         return std::nullopt;
     }
-    refreshToken = host.loadState()->optValue<std::string>("refresh_token", "");
+    Poco::JSON::Object::Ptr state = host.loadState();
+    if (!_server.empty() && state->optValue<std::string>(kServerMember, "") != _server)
+    {
+        refreshToken.clear();
+        return std::nullopt;
+    }
+    refreshToken = state->optValue<std::string>("refresh_token", "");
     return std::nullopt;
 }
 

@@ -17,6 +17,12 @@ namespace TokenBroker::Kit {
 class RefreshTokenKeeper
 {
 public:
+    /// With a `server` (an issuer or token endpoint URL) the stored token
+    /// is tagged with it, and one stored for another server is never
+    /// presented: a profile moved to a new server must not send it the old
+    /// server's refresh token.
+    explicit RefreshTokenKeeper(std::string server = {});
+
     /// The refresh token to present now, read from the state on every call
     /// and never cached (another process sharing the state directory may
     /// have rotated it; the host serialises the profile's calls). Empty when
@@ -29,8 +35,9 @@ public:
     Outcome finish(Host& host, const TokenAnswer& answer, const std::string& loginHint);
 
 private:
-    static bool store(Host& host, const std::string& refreshToken, std::string& error);
+    bool store(Host& host, const std::string& refreshToken, std::string& error) const;
 
+    std::string _server;
     std::optional<std::string> _unstored;
 };
 

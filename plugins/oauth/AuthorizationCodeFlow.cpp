@@ -1,28 +1,10 @@
 #include "AuthorizationCodeFlow.h"
 
-#include <Poco/SHA2Engine.h>
+#include "FormEncoding.h"
+
 #include <Poco/URI.h>
 
 namespace TokenBroker::OAuth {
-
-std::string s256Challenge(const std::string& verifier)
-{
-    Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
-    sha256.update(verifier);
-    const Poco::DigestEngine::Digest& digest = sha256.digest();
-    return base64Url(std::string(digest.begin(), digest.end()));
-}
-
-namespace {
-
-std::string formEncode(const std::string& value)
-{
-    std::string encoded;
-    Poco::URI::encode(value, "!#$&'()*+,/:;=?@[] ", encoded);
-    return encoded;
-}
-
-} // namespace
 
 AuthorizationCodeFlow::AuthorizationCodeFlow(Kind kind, const Settings& settings)
     : UserFlow(settings)
@@ -61,22 +43,12 @@ std::string AuthorizationCodeFlow::authorizeUrl(const std::string& state, const 
 
 Outcome AuthorizationCodeFlow::login(Host& host)
 {
-    // 128 bits of state; a 43-character RFC 7636 verifier (256 bits).
-    const std::string state = hex(host.randomBytes(16));
-    const std::string verifier = _kind == Kind::Pkce ? base64Url(host.randomBytes(32)) : std::string();
-    const std::string challenge = _challengeMethod == "plain" ? verifier : s256Challenge(verifier);
-
-    Host::Redirect redirect = host.awaitRedirect(_redirectUri, authorizeUrl(state, challenge), state, _loginTimeout);
-    if (redirect.failure)
-        return *redirect.failure;
-    if (redirect.query.count("error"))
-        return Outcome::failure(TOKENBROKER_FATAL, "the authorisation was refused: " + redirect.query["error"] +
-                                                       (redirect.query["error_description"].empty()
-                                                            ? std::string()
-                                                            : " (" + redirect.query["error_description"] + ")"));
-    const std::string code = redirect.query["code"];
-    if (code.empty())
-        return Outcome::failure(TOKENBROKER_FATAL, "the redirect carried no authorisation code");
+    const auto attempt = AuthorizationAttempt::create(host, _challengeMethod == "plain");
+    const std::string challenge = _kind == Kind::Pkce ? attempt.challenge : std::string();
+    std::string code;
+    if (auto failed = awaitAuthorizationCode(host, _redirectUri, authorizeUrl(attempt.state, challenge), attempt.state,
+                                             _loginTimeout, code))
+        return *failed;
 
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
     body.set("grant_type", "authorization_code");
@@ -84,7 +56,7 @@ Outcome AuthorizationCodeFlow::login(Host& host)
     body.set("redirect_uri", _redirectUri);
     body.set("code", code);
     if (_kind == Kind::Pkce)
-        body.set("code_verifier", verifier);
+        body.set("code_verifier", attempt.verifier);
     return finish(host, postToken(host, body, _clientSecret));
 }
 

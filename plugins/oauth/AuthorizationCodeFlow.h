@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AuthorizationCode.h"
 #include "UserFlow.h"
 
 namespace TokenBroker::OAuth {
@@ -31,8 +32,5 @@ private:
     std::string _challengeMethod;     ///< pkce: S256 or plain
     std::int64_t _loginTimeout;
 };
-
-/// BASE64URL(SHA256(verifier)) — the S256 code challenge.
-std::string s256Challenge(const std::string& verifier);
 
 } // namespace TokenBroker::OAuth

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DeviceAuthorization.h"
 #include "UserFlow.h"
 
 namespace TokenBroker::OAuth {
@@ -15,12 +16,6 @@ public:
     Poco::JSON::Object::Ptr describe() const override;
 
 private:
-    /// An integer member of a server answer, or `fallback` when it is
-    /// missing, not an integer or beyond Int64.
-    static std::int64_t numberOr(const Poco::JSON::Object::Ptr& body, const std::string& name, std::int64_t fallback);
-    Outcome poll(Host& host, const std::string& deviceCode, std::int64_t interval, std::int64_t deadline);
-    void progress(Host& host, const std::string& message) const;
-
     std::int64_t _minimumInterval;
 };
 

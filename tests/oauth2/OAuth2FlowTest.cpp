@@ -8,161 +8,16 @@
 // server's request log, and every token it wrote is shown to be live by the
 // server's own introspection endpoint.
 
-#include "ChildProcess.h"
-#include "OidcProvider.h"
-#include "TempDir.h"
-#include "TestKeys.h"
+#include "OAuth2TestSupport.h"
 #include "TextMatch.h"
 
-#include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
-#include <Poco/File.h>
-#include <Poco/JSON/Parser.h>
-#include <Poco/String.h>
 
 #include <sstream>
 
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::OAuth2;
 
-namespace {
-
-const std::string kSecret = "s3cret-of-the-basic-client";
-const std::string kIntrospector = "introspector";
-const std::string kIntrospectorSecret = "introspector-secret";
-
-/// Keys made once per run.
-struct Keys
-{
-    Keys()
-    {
-        writeRsaKeyPair(clientKey, clientPublic);
-        writeRsaKeyPair(strangerKey, strangerPublic);
-    }
-    TempDir dir;
-    std::string clientKey = dir.file("client.key");
-    std::string clientPublic = dir.file("client.pub");
-    std::string strangerKey = dir.file("stranger.key");
-    std::string strangerPublic = dir.file("stranger.pub");
-
-    static const Keys& get()
-    {
-        static const Keys keys;
-        return keys;
-    }
-};
-
-/// A server with one client per authentication method, an introspecting
-/// resource server, a resource indicator and a trusted jwt-bearer issuer.
-OidcProvider::Options standardServer()
-{
-    OidcProvider::Options options;
-    options.clients->add(clientMetadata("basic-client", "client_secret_basic", {"client_credentials"}, kSecret));
-    options.clients->add(clientMetadata("post-client", "client_secret_post", {"client_credentials"}, kSecret));
-    auto jwtClient = clientMetadata("jwt-client", "private_key_jwt", {"client_credentials"});
-    Poco::JSON::Object::Ptr jwks = new Poco::JSON::Object;
-    Poco::JSON::Array::Ptr keys = new Poco::JSON::Array;
-    keys->add(rsaPublicJwk(Keys::get().clientPublic, "client-key-1"));
-    jwks->set("keys", keys);
-    jwtClient->set("jwks", jwks);
-    options.clients->add(jwtClient);
-    options.clients->add(clientMetadata("bearer-client", "none", {"urn:ietf:params:oauth:grant-type:jwt-bearer"}));
-    options.clients->add(clientMetadata(kIntrospector, "client_secret_post", {"client_credentials"}, kIntrospectorSecret));
-    options.introspectors = {kIntrospector};
-    options.jwtBearerIssuers = new Poco::JSON::Object;
-    options.jwtBearerIssuers->set("robot@example.test", rsaPublicJwk(Keys::get().clientPublic));
-    options.resources = new Poco::JSON::Object;
-    Poco::JSON::Object::Ptr api = new Poco::JSON::Object;
-    api->set("scope", "read write");
-    options.resources->set("https://api.example.test", api);
-    return options;
-}
-
-OidcProvider& server()
-{
-    static OidcProvider provider(standardServer());
-    return provider;
-}
-
-/// A broker configuration in a temp dir; each profile writes out/NAME.token.
-struct Broker
-{
-    TempDir dir;
-    std::string config = dir.file("tokenbroker.yaml");
-
-    /// `profiles` maps a name to its settings lines (indented 4 spaces,
-    /// without flow, ca_file and outputs, which are added).
-    void write(const std::vector<std::pair<std::string, std::string>>& profiles, const std::string& caFile) const
-    {
-        std::string text = "broker:\n  state_dir: state\n  admin: off\nprofiles:\n";
-        for (const auto& [name, settings] : profiles)
-        {
-            text += "  " + name + ":\n    flow: oauth2\n    ca_file: " + caFile + "\n" + settings +
-                    "    outputs:\n      - file: out/" + name + ".token\n";
-        }
-        writeFile(config, text);
-    }
-    /// The token a raw output holds (it ends the line it writes).
-    std::string token(const std::string& name) const
-    {
-        return Poco::trimRight(readFile(dir.file("out/" + name + ".token")));
-    }
-    bool hasToken(const std::string& name) const { return Poco::File(dir.file("out/" + name + ".token")).exists(); }
-
-    RunResult run(const std::vector<std::string>& args) const
-    {
-        ChildProcess::Options options;
-        options.args = args;
-        options.args.push_back("-c");
-        options.args.push_back(config);
-        options.unsetEnv = {"TOKENBROKER_CONFIG"};
-        return TokenBroker::Test::run(TOKENBROKER_EXE, options);
-    }
-};
-
-std::string base64Decode(const std::string& text)
-{
-    std::istringstream in(text);
-    Poco::Base64Decoder decoder(in);
-    std::ostringstream out;
-    out << decoder.rdbuf();
-    return out.str();
-}
-
-Poco::JSON::Object::Ptr jwtPayload(const std::string& compact)
-{
-    const std::size_t first = compact.find('.');
-    const std::size_t second = compact.find('.', first + 1);
-    BOOST_TEST_REQUIRE((first != std::string::npos && second != std::string::npos), "not a JWT: " << compact);
-    std::string part = compact.substr(first + 1, second - first - 1);
-    for (char& c : part)
-        c = c == '-' ? '+' : c == '_' ? '/' : c;
-    part.append((4 - part.size() % 4) % 4, '=');
-    return Poco::JSON::Parser().parse(base64Decode(part)).extract<Poco::JSON::Object::Ptr>();
-}
-
-std::string param(const Poco::JSON::Object::Ptr& request, const std::string& name)
-{
-    Poco::JSON::Object::Ptr params = request->getObject("params");
-    return params && params->has(name) ? params->getValue<std::string>(name) : std::string();
-}
-
-std::string authorizationOf(const Poco::JSON::Object::Ptr& request)
-{
-    return request->isNull("authorization") ? std::string() : request->optValue<std::string>("authorization", "");
-}
-
-/// `once` wrote a token the server itself calls active for `clientId`.
-void expectLiveToken(const Broker& broker, const std::string& profile, const std::string& clientId)
-{
-    BOOST_TEST_REQUIRE(broker.hasToken(profile));
-    const std::string token = broker.token(profile);
-    auto introspection = server().introspect(token, kIntrospector, kIntrospectorSecret);
-    BOOST_TEST(introspection->getValue<bool>("active"), "not active: " << token);
-    BOOST_TEST(introspection->optValue<std::string>("client_id", "") == clientId);
-}
-
-} // namespace
 
 BOOST_AUTO_TEST_SUITE(ClientCredentials)
 
@@ -444,7 +299,7 @@ BOOST_AUTO_TEST_SUITE(Settings)
 BOOST_AUTO_TEST_CASE(check_reports_unusable_settings_at_their_position)
 {
     Broker broker;
-    const std::string outputs = "    outputs: [{ file: out/token }]\n";
+    auto outputs = [](const std::string& name) { return "    outputs: [{ file: out/" + name + " }]\n"; };
     writeFile(broker.config, "broker:\n  state_dir: state\n  admin: off\nprofiles:\n"
                              "  svc:\n"
                              "    flow: oauth2\n"
@@ -453,7 +308,7 @@ BOOST_AUTO_TEST_CASE(check_reports_unusable_settings_at_their_position)
                              "    client_id: a\n"
                              "    client_secret: b\n"
                              "    client_auth: client_secret_jwt\n" +
-                                 outputs +
+                                 outputs("svc") +
                                  "  other:\n"
                                  "    flow: oauth2\n"
                                  "    grant: client_credentials\n"
@@ -461,26 +316,26 @@ BOOST_AUTO_TEST_CASE(check_reports_unusable_settings_at_their_position)
                                  "    client_id: a\n"
                                  "    client_secret: b\n"
                                  "    extra_params: { grant_type: password }\n" +
-                                 outputs +
+                                 outputs("other") +
                                  "  third:\n"
                                  "    flow: oauth2\n"
                                  "    grant: implicit\n"
                                  "    token_endpoint: https://id.example.test/token\n" +
-                                 outputs +
+                                 outputs("third") +
                                  "  fourth:\n"
                                  "    flow: oauth2\n"
                                  "    grant: client_credentials\n"
                                  "    token_endpoint: https://id.example.test/token\n"
                                  "    scopes: [a]\n" +
-                                 outputs);
+                                 outputs("fourth"));
     RunResult check = broker.run({"check"});
     BOOST_TEST(check.status != 0);
     BOOST_TEST(contains(check.err, ":11:18: error: profile 'svc': 'client_auth' must be client_secret_basic, "
                                    "client_secret_post, private_key_jwt or none; got 'client_secret_jwt'"),
                check.err);
     BOOST_TEST(contains(check.err, ":19:19: error: profile 'other': 'extra_params' must not set 'grant_type'"), check.err);
-    BOOST_TEST(contains(check.err, ":23:12: error: profile 'third': 'grant' must be client_credentials or jwt_bearer; "
-                                   "got 'implicit'"),
+    BOOST_TEST(contains(check.err, ":23:12: error: profile 'third': 'grant' must be client_credentials, "
+                                   "authorization_code, device_code or jwt_bearer; got 'implicit'"),
                check.err);
     BOOST_TEST(contains(check.err, ":30:5: error: unknown key 'scopes' for flow 'oauth2' in profile 'fourth' (did you mean 'scope'?)"),
                check.err);

@@ -110,6 +110,8 @@ OidcProvider::OidcProvider(Options options)
     for (const auto& clientId : options.introspectors)
         introspectors->add(clientId);
     config.set("introspectors", introspectors);
+    if (options.deviceInterval > 0)
+        config.set("deviceInterval", options.deviceInterval);
     writeFile(_dir.file("config.json"), stringify(config));
 
     ChildProcess::Options child;
@@ -181,6 +183,31 @@ void OidcProvider::fail(const std::string& path, int count, int status, const st
     const HttpResult result = request("POST", "/_test/fail", {{"Content-Type", "application/json"}}, stringify(rule));
     if (result.status != 200 && result.status != 204)
         throw std::runtime_error("POST /_test/fail: HTTP " + std::to_string(result.status) + " " + result.body);
+}
+
+std::string OidcProvider::authorize(const std::string& authorizationUrl, bool approve, const std::string& account) const
+{
+    Poco::JSON::Object request;
+    request.set("url", authorizationUrl);
+    request.set("account", account);
+    request.set("approve", approve);
+    const HttpResult result =
+        this->request("POST", "/_test/authorize", {{"Content-Type", "application/json"}}, stringify(request));
+    if (result.status != 200)
+        throw std::runtime_error("POST /_test/authorize: HTTP " + std::to_string(result.status) + " " + result.body);
+    return result.json()->getValue<std::string>("redirect");
+}
+
+void OidcProvider::decideDevice(const std::string& userCode, bool approve, const std::string& account) const
+{
+    Poco::JSON::Object request;
+    request.set("user_code", userCode);
+    request.set("account", account);
+    request.set("approve", approve);
+    const HttpResult result =
+        this->request("POST", "/_test/device", {{"Content-Type", "application/json"}}, stringify(request));
+    if (result.status != 200)
+        throw std::runtime_error("POST /_test/device: HTTP " + std::to_string(result.status) + " " + result.body);
 }
 
 Poco::JSON::Object::Ptr OidcProvider::introspect(const std::string& token, const std::string& clientId,

@@ -31,6 +31,7 @@ public:
         Poco::JSON::Object::Ptr ttl;        ///< {"ClientCredentials": 300, ...}
         Poco::JSON::Object::Ptr resources;  ///< resource indicator -> {"scope": "..."}
         std::vector<std::string> introspectors;  ///< client ids that may introspect any token
+        int deviceInterval = 0;             ///< seconds between device polls the server asks for (0: none)
     };
 
     explicit OidcProvider(Options options);
@@ -58,6 +59,16 @@ public:
     void fail(const std::string& path, int count, int status, const std::string& body,
               const std::string& contentType = "application/json",
               const std::vector<std::pair<std::string, std::string>>& headers = {}) const;
+
+    /// What a person does in the browser: the server opens `authorizationUrl`,
+    /// logs `account` in and consents (or refuses), and returns where the
+    /// browser is sent next (redirect_uri?code=...&state=...&iss=...).
+    std::string authorize(const std::string& authorizationUrl, bool approve = true,
+                          const std::string& account = "alice") const;
+
+    /// What a person does on the device verification page: enters
+    /// `userCode`, logs in as `account` and approves (or denies).
+    void decideDevice(const std::string& userCode, bool approve = true, const std::string& account = "alice") const;
 
     /// RFC 7662 introspection of `token` by a client authenticating with
     /// client_secret_post; the answer's JSON object.
