@@ -14,6 +14,7 @@
 #include "ConfigLoader.h"
 #include "EmulatorProcess.h"
 #include "JwtAssertion.h"
+#include "RsaSigningKey.h"
 #include "PluginKit.h"
 #include "TempDir.h"
 

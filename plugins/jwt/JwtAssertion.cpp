@@ -19,12 +19,12 @@ std::string compact(const Poco::JSON::Object& object)
 
 } // namespace
 
-JwtAssertion::JwtAssertion(std::shared_ptr<const RsaSigningKey> key, const std::string& keyId)
+JwtAssertion::JwtAssertion(std::shared_ptr<const JwsSigningKey> key, const std::string& keyId)
     : _key(std::move(key))
 {
     // Insertion order gives the header the SDKs' member order.
     Poco::JSON::Object header(Poco::JSON_PRESERVE_KEY_ORDER);
-    header.set("alg", "RS256");
+    header.set("alg", _key->algorithm());
     header.set("typ", "JWT");
     if (!keyId.empty())
         header.set("kid", keyId);
@@ -47,7 +47,7 @@ std::string JwtAssertion::sign(const JwtClaims& claims) const
 std::string JwtAssertion::sign(const Poco::JSON::Object& payload) const
 {
     const std::string signingInput = _encodedHeader + "." + Kit::base64Url(compact(payload));
-    return signingInput + "." + Kit::base64Url(_key->signSha256(signingInput));
+    return signingInput + "." + Kit::base64Url(_key->signJws(signingInput));
 }
 
 } // namespace TokenBroker::Jwt

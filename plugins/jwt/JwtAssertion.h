@@ -1,6 +1,6 @@
 #pragma once
 
-#include "RsaSigningKey.h"
+#include "JwsSigningKey.h"
 
 #include <Poco/JSON/Object.h>
 
@@ -21,13 +21,13 @@ struct JwtClaims
     std::string sessionName;     ///< session_name; omitted when empty
 };
 
-/// Signs compact RS256 JWS assertions with one key under one key id.
-/// The header never changes, so it is encoded once.
+/// Signs compact JWS assertions with one key (RS256 or ES256, as the key
+/// is) under one key id. The header never changes, so it is encoded once.
 class JwtAssertion
 {
 public:
     /// An empty `keyId` leaves `kid` out of the header.
-    JwtAssertion(std::shared_ptr<const RsaSigningKey> key, const std::string& keyId);
+    JwtAssertion(std::shared_ptr<const JwsSigningKey> key, const std::string& keyId);
 
     /// `header.payload.signature`, each part base64url without padding.
     /// iat and exp are written as JSON integers (Coze rejects fractions).
@@ -40,7 +40,7 @@ public:
     const std::string& encodedHeader() const { return _encodedHeader; }
 
 private:
-    std::shared_ptr<const RsaSigningKey> _key;
+    std::shared_ptr<const JwsSigningKey> _key;
     std::string _encodedHeader;
 };
 

@@ -1,24 +1,17 @@
 #pragma once
 
+#include "JwsSigningKey.h"
+#include "PemPrivateKey.h"
+
 #include <memory>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 typedef struct evp_md_st EVP_MD;
 
 namespace TokenBroker::Jwt {
-
-/// The PEM text is not a usable RSA private key. The message says why in
-/// words an operator can act on and never quotes the key.
-class KeyRejected : public std::runtime_error
-{
-public:
-    using std::runtime_error::runtime_error;
-};
 
 /// An RSA private key parsed once from PEM text, `BEGIN RSA PRIVATE KEY`
 /// (PKCS#1) or `BEGIN PRIVATE KEY` (PKCS#8), that makes RSASSA-PKCS1-v1_5
@@ -27,7 +20,7 @@ public:
 /// OpenSSL is used directly rather than through Poco::Crypto because Poco's
 /// loader passes no password callback: an encrypted key would make OpenSSL
 /// prompt on the terminal, which a daemon must never do.
-class RsaSigningKey
+class RsaSigningKey : public JwsSigningKey
 {
 public:
     /// RFC 7518 §3.3: RS256 keys must have at least 2048 bits.
@@ -50,6 +43,9 @@ public:
     /// The raw signature over `data`. Throws std::runtime_error if OpenSSL
     /// fails. Thread-safe.
     std::string signSha256(const std::string& data) const;
+
+    const char* algorithm() const override { return "RS256"; }
+    std::string signJws(const std::string& signingInput) const override { return signSha256(signingInput); }
 
     int bits() const { return _bits; }
     /// "PKCS#1" or "PKCS#8", for descriptions (not secret).

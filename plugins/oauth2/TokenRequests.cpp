@@ -1,5 +1,6 @@
 #include "TokenRequests.h"
 
+#include "EcSigningKey.h"
 #include "JwtClaims.h"
 #include "RsaSigningKey.h"
 
@@ -48,12 +49,17 @@ std::shared_ptr<const Jwt::JwtAssertion> assertionSigner(const Settings& setting
     if (!settings.has("private_key"))
         return nullptr;
     const std::string alg = settings.string("alg", "RS256");
-    if (alg != "RS256")
-        throw SettingError("alg", "'alg' must be RS256; got '" + alg + "'");
+    if (alg != "RS256" && alg != "ES256")
+        throw SettingError("alg", "'alg' must be RS256 or ES256; got '" + alg + "'");
+    const std::string pem = settings.string("private_key");
     try
     {
-        return std::make_shared<Jwt::JwtAssertion>(Jwt::RsaSigningKey::shared(settings.string("private_key")),
-                                                   settings.string("key_id", ""));
+        std::shared_ptr<const Jwt::JwsSigningKey> key;
+        if (alg == "RS256")
+            key = Jwt::RsaSigningKey::shared(pem);
+        else
+            key = Jwt::EcSigningKey::shared(pem);
+        return std::make_shared<Jwt::JwtAssertion>(key, settings.string("key_id", ""));
     }
     catch (const Jwt::KeyRejected& e)
     {

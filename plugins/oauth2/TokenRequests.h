@@ -93,8 +93,9 @@ private:
 /// An absolute http(s) URL (https only when `httpsOnly`) without fragment.
 bool absoluteUrl(const std::string& text, bool httpsOnly);
 
-/// The profile's private_key as a signer (RS256, with key_id as kid), or
-/// null without one. Throws SettingError for an unusable key.
+/// The profile's private_key as a signer (alg RS256, the default, or ES256;
+/// key_id as kid), or null without one. Throws SettingError for an unusable
+/// key or one that does not fit alg.
 std::shared_ptr<const Jwt::JwtAssertion> assertionSigner(const Settings& settings);
 
 /// Words joined by single spaces (scope).

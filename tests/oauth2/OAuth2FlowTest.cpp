@@ -95,6 +95,39 @@ BOOST_AUTO_TEST_CASE(private_key_jwt_signs_a_fresh_assertion_for_the_token_endpo
     BOOST_TEST(claims->getValue<std::string>("jti") != secondClaims->getValue<std::string>("jti"));
 }
 
+BOOST_AUTO_TEST_CASE(private_key_jwt_signs_with_es256_when_alg_says_so)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "\n    client_id: es-client\n    client_auth: private_key_jwt\n    alg: ES256\n"
+                              "    private_key: { file: " + Keys::get().ecKey + " }\n    key_id: ec-key-1\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.out << once.err);
+    expectLiveToken(broker, "svc", "es-client");
+    auto tokenRequests = server().requests("/token");
+    BOOST_TEST_REQUIRE(tokenRequests.size() == 1u);
+    const std::string assertion = param(tokenRequests[0], "client_assertion");
+    auto header = jwtHeader(assertion);
+    BOOST_TEST(header->getValue<std::string>("alg") == "ES256");
+    BOOST_TEST(header->getValue<std::string>("kid") == "ec-key-1");
+}
+
+BOOST_AUTO_TEST_CASE(a_key_that_does_not_fit_alg_is_refused_at_its_position)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    token_endpoint: https://id.example.test/token\n"
+                          "    client_id: es-client\n    client_auth: private_key_jwt\n    alg: ES256\n"
+                          "    private_key: { file: " + Keys::get().clientKey + " }\n"}},
+                 "ca.pem");
+    RunResult check = broker.run({"check"});
+    BOOST_TEST(check.status != 0);
+    BOOST_TEST(contains(check.err, ":13:18: error: profile 'svc': 'private_key' is unusable: ES256 signs with a "
+                                   "P-256 (prime256v1) EC key; this is a key of type RSA"),
+               check.err);
+}
+
 BOOST_AUTO_TEST_CASE(a_client_that_cannot_authenticate_is_told_to_check_its_credentials_and_writes_nothing)
 {
     Broker broker;

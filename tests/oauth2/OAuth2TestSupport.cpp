@@ -22,6 +22,7 @@ Keys::Keys()
 {
     writeRsaKeyPair(clientKey, clientPublic);
     writeRsaKeyPair(strangerKey, strangerPublic);
+    writeEcKey(ecKey);
 }
 
 const Keys& Keys::get()
@@ -60,6 +61,14 @@ OidcProvider::Options standardServer()
     jwks->set("keys", keys);
     jwtClient->set("jwks", jwks);
     options.clients->add(jwtClient);
+    auto esClient = clientMetadata("es-client", "private_key_jwt", {"client_credentials"});
+    Poco::JSON::Object::Ptr esJwks = new Poco::JSON::Object;
+    Poco::JSON::Array::Ptr esKeys = new Poco::JSON::Array;
+    esKeys->add(ecPublicJwk(Keys::get().ecKey, "ec-key-1"));
+    esJwks->set("keys", esKeys);
+    esClient->set("jwks", esJwks);
+    esClient->set("token_endpoint_auth_signing_alg", "ES256");
+    options.clients->add(esClient);
     options.clients->add(clientMetadata("bearer-client", "none", {"urn:ietf:params:oauth:grant-type:jwt-bearer"}));
     auto appClient = clientMetadata("app-client", "none", {"authorization_code", "refresh_token"});
     appClient->set("redirect_uris", array({redirectUri()}));
@@ -138,12 +147,15 @@ std::string Broker::storedRefreshToken(const std::string& profile) const
     return plugin ? plugin->optValue<std::string>("refresh_token", "") : std::string();
 }
 
-Poco::JSON::Object::Ptr jwtPayload(const std::string& compact)
+namespace {
+
+/// Part `index` (0 header, 1 payload) of a compact JWS, decoded and parsed.
+Poco::JSON::Object::Ptr jwtPart(const std::string& compact, int index)
 {
     const std::size_t first = compact.find('.');
     const std::size_t second = compact.find('.', first + 1);
     BOOST_TEST_REQUIRE((first != std::string::npos && second != std::string::npos), "not a JWT: " << compact);
-    std::string part = compact.substr(first + 1, second - first - 1);
+    std::string part = index == 0 ? compact.substr(0, first) : compact.substr(first + 1, second - first - 1);
     for (char& c : part)
         c = c == '-' ? '+' : c == '_' ? '/' : c;
     part.append((4 - part.size() % 4) % 4, '=');
@@ -152,6 +164,18 @@ Poco::JSON::Object::Ptr jwtPayload(const std::string& compact)
     std::ostringstream text;
     text << decoder.rdbuf();
     return Poco::JSON::Parser().parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+}
+
+} // namespace
+
+Poco::JSON::Object::Ptr jwtPayload(const std::string& compact)
+{
+    return jwtPart(compact, 1);
+}
+
+Poco::JSON::Object::Ptr jwtHeader(const std::string& compact)
+{
+    return jwtPart(compact, 0);
 }
 
 std::string param(const Poco::JSON::Object::Ptr& request, const std::string& name)

@@ -31,12 +31,13 @@ struct Keys
     std::string clientPublic = dir.file("client.pub");
     std::string strangerKey = dir.file("stranger.key");
     std::string strangerPublic = dir.file("stranger.pub");
+    std::string ecKey = dir.file("ec.key");   ///< P-256, registered as es-client's key
 
     static const Keys& get();
 };
 
 /// The clients of the standard server: basic-client, post-client,
-/// jwt-client (private_key_jwt), bearer-client (jwt-bearer), app-client
+/// jwt-client (private_key_jwt, RS256), es-client (private_key_jwt, ES256), bearer-client (jwt-bearer), app-client
 /// (authorization_code + PKCE, public, redirect to redirectUri()),
 /// tv-client (device_code, public), introspector; the resource
 /// https://api.example.test (scopes read, write); the jwt-bearer issuer
@@ -72,6 +73,8 @@ struct Broker
 
 /// The claims of a compact JWS, not verified.
 Poco::JSON::Object::Ptr jwtPayload(const std::string& compact);
+/// Its protected header.
+Poco::JSON::Object::Ptr jwtHeader(const std::string& compact);
 
 /// A form parameter of a recorded request; "" when absent.
 std::string param(const Poco::JSON::Object::Ptr& request, const std::string& name);

@@ -41,7 +41,7 @@ std::string bigNumberParam(const EVP_PKEY* key, const char* name)
 {
     BIGNUM* number = nullptr;
     if (EVP_PKEY_get_bn_param(key, name, &number) != 1)
-        throw std::runtime_error(std::string("cannot read RSA parameter ") + name);
+        throw std::runtime_error(std::string("cannot read key parameter ") + name);
     std::string bytes(static_cast<std::size_t>(BN_num_bytes(number)), '\0');
     BN_bn2bin(number, reinterpret_cast<unsigned char*>(bytes.data()));
     BN_free(number);
@@ -64,6 +64,31 @@ Poco::JSON::Object::Ptr rsaPublicJwk(const std::string& publicPemPath, const std
     jwk->set("n", base64Url(bigNumberParam(key.get(), OSSL_PKEY_PARAM_RSA_N)));
     jwk->set("e", base64Url(bigNumberParam(key.get(), OSSL_PKEY_PARAM_RSA_E)));
     jwk->set("alg", "RS256");
+    jwk->set("use", "sig");
+    if (!keyId.empty())
+        jwk->set("kid", keyId);
+    return jwk;
+}
+
+Poco::JSON::Object::Ptr ecPublicJwk(const std::string& privatePemPath, const std::string& keyId)
+{
+    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(privatePemPath.c_str(), "r"), &std::fclose);
+    if (!file)
+        throw std::runtime_error("cannot open " + privatePemPath);
+    std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(PEM_read_PrivateKey(file.get(), nullptr, nullptr, nullptr),
+                                                       &EVP_PKEY_free);
+    if (!key)
+        throw std::runtime_error("not a PEM private key: " + privatePemPath);
+    auto coordinate = [&](const char* name) {
+        std::string bytes = bigNumberParam(key.get(), name);
+        return base64Url(std::string(32 - bytes.size(), '\0') + bytes);
+    };
+    Poco::JSON::Object::Ptr jwk = new Poco::JSON::Object;
+    jwk->set("kty", "EC");
+    jwk->set("crv", "P-256");
+    jwk->set("x", coordinate(OSSL_PKEY_PARAM_EC_PUB_X));
+    jwk->set("y", coordinate(OSSL_PKEY_PARAM_EC_PUB_Y));
+    jwk->set("alg", "ES256");
     jwk->set("use", "sig");
     if (!keyId.empty())
         jwk->set("kid", keyId);

@@ -87,6 +87,10 @@ private:
 /// (kty, n, e, alg RS256, use sig, and kid when given).
 Poco::JSON::Object::Ptr rsaPublicJwk(const std::string& publicPemPath, const std::string& keyId = "");
 
+/// The public half of the P-256 private key in `privatePemPath` as a JWK
+/// (kty EC, crv P-256, x, y, alg ES256, use sig, and kid when given).
+Poco::JSON::Object::Ptr ecPublicJwk(const std::string& privatePemPath, const std::string& keyId = "");
+
 /// A client's metadata for oidc-provider.
 Poco::JSON::Object::Ptr clientMetadata(const std::string& clientId, const std::string& authMethod,
                                        const std::vector<std::string>& grantTypes,
