@@ -89,7 +89,7 @@ void profileRow(std::ostringstream& out, const ProfileView& v, std::int64_t nowM
     else if (v.status == ProfileStatus::NeedsLogin)
     {
         out << "<br><code>tokenbroker login " << html(v.name) << "</code>";
-        if (v.flow == "device")
+        if (v.deviceLogin)
             out << "<br><small>or POST /v1/profiles/" << html(v.name) << "/login</small>";
         if (v.login && !v.login->error.empty())
             out << "<br><small>last device login: " << html(v.login->error) << "</small>";

@@ -41,7 +41,7 @@ Daemon::Daemon(std::string configPath, std::optional<Config> parsed)
     _deviceLoginAuto = settings.deviceLoginAuto;
     _scheduler->onNeedsLogin([this](const std::shared_ptr<Profile>& profile) {
         // Not while stopping: a renewal that ends during stop() starts nothing.
-        if (_deviceLoginAuto && profile->spec().flow == "device" && !_stop->raised())
+        if (_deviceLoginAuto && profile->hasDeviceLogin() && !_stop->raised())
             startDeviceLogin(profile);
     });
     _scheduler->onIdle([this] { releaseMemoryAfterBurst(); });
@@ -187,8 +187,8 @@ LoginStart Daemon::startLogin(const std::string& name)
     const auto profile = _scheduler ? _scheduler->find(name) : nullptr;
     if (!profile)
         return LoginStart::NoSuchProfile;
-    // Only a device flow can finish without this machine's browser.
-    if (profile->spec().flow != "device")
+    // Only a device login can finish without this machine's browser.
+    if (!profile->hasDeviceLogin())
         return LoginStart::NeedsTerminal;
     if (profile->status() != ProfileStatus::NeedsLogin)
         return LoginStart::NotNeeded;

@@ -7,6 +7,7 @@
 #include "TokenRules.h"
 
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/Timestamp.h>
 
 namespace TokenBroker {
@@ -37,6 +38,26 @@ FlowResult retryable(std::string message)
 
 } // namespace
 
+namespace {
+
+bool saysDeviceLogin(const std::string& description)
+{
+    // Most flows have no login: their text is not parsed again.
+    if (description.find("\"login\"") == std::string::npos)
+        return false;
+    try
+    {
+        auto object = Poco::JSON::Parser().parse(description).extract<Poco::JSON::Object::Ptr>();
+        return object->optValue<std::string>("login", "") == "device";
+    }
+    catch (const Poco::Exception&)
+    {
+        return false;
+    }
+}
+
+} // namespace
+
 Profile::Profile(ProfileSpec spec, std::unique_ptr<Flow> flow, std::vector<std::unique_ptr<Output>> outputs,
                  std::shared_ptr<StateStore> state, std::string identity, std::string settingsDigest,
                  const Clock& clock, std::chrono::milliseconds lockWait)
@@ -50,6 +71,7 @@ Profile::Profile(ProfileSpec spec, std::unique_ptr<Flow> flow, std::vector<std::
     , _lockWait(lockWait)
     , _logger(Poco::Logger::get("tokenbroker.profile." + _spec.name))
     , _description(_flow->describe())
+    , _deviceLogin(saysDeviceLogin(_description))
 {
 }
 

@@ -97,6 +97,9 @@ public:
     /// once at construction: the flow instance must not be called from two
     /// threads, and status pages read this while a renewal runs.
     const std::string& description() const { return _description; }
+    /// The flow's login needs no browser on this machine (its description
+    /// says "login": "device"): the daemon may run it itself.
+    bool hasDeviceLogin() const { return _deviceLogin; }
 
 private:
     /// A stored token is valid now and passes tokenRefusal().
@@ -131,6 +134,7 @@ private:
     HookRuns _hookRuns;
 
     std::string _description;         ///< describe() at construction; after _flow
+    bool _deviceLogin = false;        ///< from _description
 };
 
 } // namespace TokenBroker

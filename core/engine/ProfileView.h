@@ -42,6 +42,7 @@ struct ProfileView
     std::string lastError;
     std::string outputs;
     std::string description;           ///< the plugin's describe() facts, JSON object text
+    bool deviceLogin = false;          ///< the daemon can run its login (Profile::hasDeviceLogin)
     std::optional<LoginPrompt> login;  ///< a login the daemon started; none = never
 };
 

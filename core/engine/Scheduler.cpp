@@ -199,6 +199,7 @@ std::vector<ProfileView> Scheduler::snapshot() const
         ProfileView view;
         view.name = profile.name();
         view.flow = profile.spec().flow;
+        view.deviceLogin = profile.hasDeviceLogin();
         view.status = profile.status();
         view.outputsCurrent = profile.outputsCurrent();
         if (auto token = profile.current())

@@ -69,6 +69,7 @@ Poco::JSON::Object::Ptr AuthorizationCodeFlow::describe() const
         description->set("workspace_id", _workspaceId);
     if (_kind == Kind::Pkce)
         description->set("code_challenge_method", _challengeMethod);
+    description->set("login", "browser");
     return description;
 }
 

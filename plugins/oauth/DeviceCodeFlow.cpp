@@ -42,6 +42,7 @@ Poco::JSON::Object::Ptr DeviceCodeFlow::describe() const
     description->set("client_id", _clientId);
     if (!_workspaceId.empty())
         description->set("workspace_id", _workspaceId);
+    description->set("login", "device");
     return description;
 }
 

@@ -2,6 +2,7 @@
 
 #include "AuthorizationCode.h"
 #include "DeviceAuthorization.h"
+#include "JwtClaims.h"
 
 #include <Poco/URI.h>
 
@@ -65,12 +66,17 @@ std::string UserGrantFlow::loginHint() const
     return "run: tokenbroker login " + _profile;
 }
 
-Outcome UserGrantFlow::finish(Host& host, const TokenAnswer& answer, const std::string& endpoint)
+Outcome UserGrantFlow::finish(Host& host, const TokenAnswer& answer, const std::string& endpoint, bool fromLogin)
 {
     Outcome kept = _refreshToken.finish(host, answer, loginHint());
     if (!kept.ok())
         return _requests.explained(kept, answer.errorCode, endpoint);
-    return _requests.published(host, answer, endpoint);
+    Outcome published = _requests.published(host, answer, endpoint);
+    const bool lifetimeUnknown = answer.body && !answer.body->has("expires_in") &&
+                                 !unverifiedJwtExpiry(published.accessToken);
+    if (fromLogin && published.ok() && lifetimeUnknown && answer.refreshToken.empty())
+        published.expiresAt = 0;
+    return published;
 }
 
 Outcome UserGrantFlow::refresh(Host& host)
@@ -128,7 +134,7 @@ Outcome UserGrantFlow::loginInBrowser(Host& host, const Endpoints& endpoints)
                                                {"redirect_uri", _redirectUri},
                                                {"code_verifier", attempt.verifier}},
                                               false);
-    return finish(host, answer, endpoints.token);
+    return finish(host, answer, endpoints.token, true);
 }
 
 Outcome UserGrantFlow::loginWithDeviceCode(Host& host, const Endpoints& endpoints)
@@ -162,7 +168,7 @@ Outcome UserGrantFlow::loginWithDeviceCode(Host& host, const Endpoints& endpoint
             return _requests.post(host, endpoints.token,
                                   {{"grant_type", kDeviceCodeGrant}, {"device_code", code.deviceCode}}, false, true);
         },
-        [&](const TokenAnswer& answer) { return finish(host, answer, endpoints.token); }, loginHint());
+        [&](const TokenAnswer& answer) { return finish(host, answer, endpoints.token, true); }, loginHint());
 }
 
 Poco::JSON::Object::Ptr UserGrantFlow::describe() const
@@ -172,6 +178,7 @@ Poco::JSON::Object::Ptr UserGrantFlow::describe() const
     _requests.describe(*description);
     if (!_redirectUri.empty())
         description->set("redirect_uri", _redirectUri);
+    description->set("login", _grant == Grant::AuthorizationCode ? "browser" : "device");
     return description;
 }
 

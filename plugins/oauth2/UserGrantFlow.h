@@ -30,8 +30,10 @@ private:
     std::string authorizationUrl(const std::string& endpoint, const std::string& state,
                                  const std::string& challenge) const;
 
-    /// Keeps the answer's refresh token, then publishes its token.
-    Outcome finish(Host& host, const TokenAnswer& answer, const std::string& endpoint);
+    /// Keeps the answer's refresh token, then publishes its token. A login's
+    /// answer with neither expires_in, a JWT exp nor a refresh token (GitHub
+    /// OAuth apps) is a token that never expires: nothing could renew it.
+    Outcome finish(Host& host, const TokenAnswer& answer, const std::string& endpoint, bool fromLogin = false);
 
     std::string loginHint() const;
 

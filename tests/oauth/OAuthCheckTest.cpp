@@ -44,14 +44,17 @@ BOOST_AUTO_TEST_CASE(verbose_check_shows_each_plugins_facts_but_not_the_client_s
     // Profiles in file order, facts in key order.
     BOOST_TEST(result.out == "w (flow web)\n"
                              "  client_id: " + kWebClient + "\n"
+                             "  login: browser\n"
                              "  redirect_uri: " + world.redirectUri() + "\n"
                              "  workspace_id: ws1\n"
                              "p (flow pkce)\n"
                              "  client_id: " + kPkceClient + "\n"
                              "  code_challenge_method: S256\n"
+                             "  login: browser\n"
                              "  redirect_uri: " + world.redirectUri() + "\n"
                              "d (flow device)\n"
                              "  client_id: " + kDeviceClient + "\n"
+                             "  login: device\n"
                              "ok: 3 profiles\n",
                result.out);
     BOOST_TEST(!contains(result.out + result.err, kWebSecret), "the client secret was shown");

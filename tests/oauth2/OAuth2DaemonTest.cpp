@@ -133,6 +133,47 @@ BOOST_AUTO_TEST_CASE(the_daemon_renews_oauth2_profiles_of_every_kind_beside_a_co
     BOOST_TEST(waitUntil([&] { return countOf(readFile(hookLog), "machine oauth2\n") >= 3; }, 30s),
                readFile(hookLog));
 
+    // A reload (the same file) makes the issuer's metadata stale: the next
+    // renewal reads it again, once for the three profiles.
+    daemon->reload();
+    BOOST_TEST(daemon->waitForOutput("reloaded: 4 profiles", 30s, true), daemon->err());
+    BOOST_TEST(waitUntil([&] { return provider.requests("/.well-known/openid-configuration").size() == 2u; }, 30s));
+    const std::size_t tokensBefore = versions["machine"].seen.size();
+    BOOST_TEST(waitUntil(
+        [&] {
+            versions["machine"].read(broker.dir.file("out/machine.token"));
+            return versions["machine"].seen.size() > tokensBefore;
+        },
+        30s));
+    BOOST_TEST(provider.requests("/.well-known/openid-configuration").size() == 2u);
+
+    daemon->requestStop();
+    BOOST_TEST(daemon->wait(60s).value_or(-1) == 0, daemon->err());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(DaemonDeviceLogin)
+
+BOOST_AUTO_TEST_CASE(with_device_login_auto_the_daemon_logs_an_oauth2_device_profile_in_by_itself)
+{
+    Broker broker;
+    writeFile(broker.config, "broker:\n  state_dir: state\n  admin: off\n  device_login: auto\nprofiles:\n"
+                             "  tv:\n    flow: oauth2\n    ca_file: " + server().caFile() + "\n    issuer: " +
+                                 server().issuer() +
+                                 "\n    grant: device_code\n    client_id: tv-client\n    scope: [openid]\n"
+                                 "    poll_interval: 1s\n    outputs: [{ file: out/tv.token }]\n");
+    auto daemon = broker.start({"run"});
+    // The code is shown where an operator of a headless service looks: the log.
+    const std::string marker = "enter the code ";
+    BOOST_TEST_REQUIRE(daemon->waitForOutput(marker, 30s, true), daemon->err());
+    const std::string log = daemon->err();
+    const std::size_t at = log.find(marker) + marker.size();
+    const std::string userCode = log.substr(at, log.find(' ', at) - at);
+    server().decideDevice(userCode);
+    BOOST_TEST_REQUIRE(waitUntil([&] { return broker.hasToken("tv"); }, 30s), daemon->err());
+    expectLiveToken(broker, "tv", "tv-client");
+    BOOST_TEST(!broker.storedRefreshToken("tv").empty());
     daemon->requestStop();
     BOOST_TEST(daemon->wait(60s).value_or(-1) == 0, daemon->err());
 }

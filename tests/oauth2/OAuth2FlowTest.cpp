@@ -12,6 +12,8 @@
 #include "TextMatch.h"
 
 #include <Poco/Base64Encoder.h>
+#include <Poco/DirectoryIterator.h>
+#include <Poco/String.h>
 
 #include <sstream>
 
@@ -162,6 +164,26 @@ BOOST_AUTO_TEST_CASE(a_resource_indicator_gets_a_token_whose_audience_is_that_re
     auto claims = jwtPayload(broker.token("svc"));
     BOOST_TEST(claims->getValue<std::string>("aud") == "https://api.example.test");
     BOOST_TEST(claims->getValue<std::string>("scope") == "read");
+}
+
+BOOST_AUTO_TEST_CASE(audience_and_extra_params_are_sent_with_the_request)
+{
+    Broker broker;
+    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
+                              "\n    client_id: basic-client\n    client_secret: " + kSecret +
+                              "\n    audience: https://api.example.test\n"
+                              "    extra_params: { tenant: blue, trace: 'a b&c' }\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult once = broker.run({"once"});
+    BOOST_TEST_REQUIRE(once.status == 0, once.err);
+    auto tokenRequests = server().requests("/token");
+    BOOST_TEST_REQUIRE(tokenRequests.size() == 1u);
+    BOOST_TEST(param(tokenRequests[0], "audience") == "https://api.example.test");
+    BOOST_TEST(param(tokenRequests[0], "tenant") == "blue");
+    // Form-encoded, so the server reads the value as written.
+    BOOST_TEST(param(tokenRequests[0], "trace") == "a b&c");
+    BOOST_TEST(jwtPayload(broker.token("svc"))->getValue<std::string>("aud") == "https://api.example.test");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -372,6 +394,36 @@ BOOST_AUTO_TEST_CASE(check_reports_unusable_settings_at_their_position)
                check.err);
     BOOST_TEST(contains(check.err, ":30:5: error: unknown key 'scopes' for flow 'oauth2' in profile 'fourth' (did you mean 'scope'?)"),
                check.err);
+}
+
+BOOST_AUTO_TEST_CASE(the_provider_examples_pass_check_with_their_secrets_in_place)
+{
+    // The examples read secrets from /etc/tokenbroker/secrets/: here they
+    // come from a temp dir, private keys as real keys, the rest as text.
+    const std::string examples = std::string(TOKENBROKER_TEST_SOURCE_DIR) + "/config/examples";
+    TempDir secrets;
+    int checked = 0;
+    for (Poco::DirectoryIterator it(examples), end; it != end; ++it)
+    {
+        if (it.name().rfind("oauth2-", 0) != 0)
+            continue;
+        std::string text = readFile(it.path().toString());
+        Poco::replaceInPlace(text, std::string("/etc/tokenbroker/secrets/"), secrets.path() + "/");
+        for (std::size_t at = text.find(secrets.path() + "/"); at != std::string::npos;
+             at = text.find(secrets.path() + "/", at + 1))
+        {
+            const std::string path = text.substr(at, text.find_first_of(" }\n", at) - at);
+            const bool key = path.size() > 4 && path.compare(path.size() - 4, 4, ".pem") == 0;
+            writeFile(path, key ? readFile(Keys::get().clientKey) : "example-secret", 0600);
+        }
+        Broker broker;
+        writeFile(broker.config, text);
+        RunResult check = broker.run({"check"});
+        BOOST_TEST(check.status == 0, it.name() + ": " + check.err);
+        BOOST_TEST(check.out == "ok: 1 profiles\n", it.name() + ": " + check.out);
+        ++checked;
+    }
+    BOOST_TEST(checked == 5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -107,6 +107,26 @@ BOOST_AUTO_TEST_CASE(a_browser_login_with_pkce_then_each_renewal_rotates_the_ref
     BOOST_TEST(broker.token("svc") == lastGoodToken);
 }
 
+BOOST_AUTO_TEST_CASE(publish_id_token_writes_the_id_token_the_server_issued_for_this_client)
+{
+    Broker broker;
+    broker.write({{"svc", browserProfile() + "    publish: id_token\n"}}, server().caFile());
+    auto login = broker.start({"login", "svc", "--no-browser"});
+    OAuth::browse(server().authorize(OAuth::readAuthorizeUrl(*login)));
+    BOOST_TEST_REQUIRE(waitForExit(*login) == 0, login->out() << login->err());
+    auto claims = jwtPayload(broker.token("svc"));
+    BOOST_TEST(claims->getValue<std::string>("iss") == server().issuer());
+    BOOST_TEST(claims->getValue<std::string>("aud") == "app-client");
+    BOOST_TEST(claims->getValue<std::string>("sub") == "alice");
+    // A renewal publishes the id token of the refresh answer (within the
+    // same second the server may sign the very same one again).
+    const std::string refreshToken = broker.storedRefreshToken("svc");
+    RunResult renewal = broker.run({"once"});
+    BOOST_TEST_REQUIRE(renewal.status == 0, renewal.err);
+    BOOST_TEST(param(lastRefreshRequest(), "refresh_token") == refreshToken);
+    BOOST_TEST(jwtPayload(broker.token("svc"))->getValue<std::string>("aud") == "app-client");
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_consent_ends_the_login_with_the_servers_answer)
 {
     Broker broker;
@@ -164,6 +184,37 @@ BOOST_AUTO_TEST_CASE(the_user_approves_after_pending_polls_and_renewals_rotate_t
     BOOST_TEST(param(lastRefreshRequest(), "refresh_token") == first);
     BOOST_TEST(broker.storedRefreshToken("tv") != first);
     expectLiveToken(broker, "tv", "tv-client");
+}
+
+BOOST_AUTO_TEST_CASE(a_token_without_lifetime_or_refresh_token_is_published_as_never_expiring)
+{
+    // GitHub's OAuth apps answer so: nothing could renew such a token, and
+    // it does not lapse by itself.
+    Broker broker;
+    broker.write({{"tv", deviceProfile()}}, server().caFile());
+    auto login = broker.start({"login", "tv", "--no-browser"});
+    OAuth::readUserCode(*login);
+    server().fail("/token", 1, 200, R"({"access_token":"gho_never_expires","token_type":"bearer","scope":"repo"})");
+    BOOST_TEST_REQUIRE(waitForExit(*login) == 0, login->out() << login->err());
+    BOOST_TEST(broker.token("tv") == "gho_never_expires");
+    BOOST_TEST(broker.storedRefreshToken("tv").empty());
+    RunResult credential = broker.run({"token", "tv", "--format", "exec-credential"});
+    BOOST_TEST_REQUIRE(credential.status == 0, credential.err);
+    BOOST_TEST(contains(credential.out, "gho_never_expires"), credential.out);
+    BOOST_TEST(!contains(credential.out, "expirationTimestamp"), credential.out);
+}
+
+BOOST_AUTO_TEST_CASE(an_expired_code_ends_the_polling_with_the_command_to_start_again)
+{
+    Broker broker;
+    broker.write({{"tv", deviceProfile()}}, server().caFile());
+    auto login = broker.start({"login", "tv", "--no-browser"});
+    OAuth::readUserCode(*login);
+    server().fail("/token", 1, 400, R"({"error":"expired_token"})");
+    BOOST_TEST(waitForExit(*login) != 0);
+    BOOST_TEST(contains(login->err(), "the code expired before it was approved; run: tokenbroker login tv"),
+               login->err());
+    BOOST_TEST(!broker.hasToken("tv"));
 }
 
 BOOST_AUTO_TEST_CASE(slow_down_stretches_the_polling_and_a_denial_ends_it)

@@ -237,7 +237,10 @@ typedef struct tokenbroker_plugin {
 
     /**
      * Non-secret facts about the instance for `check` and status pages, as a
-     * JSON object (e.g. {"client_id": "...", "endpoint": "..."}).
+     * JSON object (e.g. {"client_id": "...", "endpoint": "..."}). The member
+     * "login": "device" says the flow's login finishes without a browser on
+     * this machine (a device code), so the daemon may run it itself
+     * (broker.device_login); "login": "browser" that it needs the redirect.
      */
     int (*describe)(void *instance, char **description_json);
 
