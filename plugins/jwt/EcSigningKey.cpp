@@ -5,8 +5,6 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 
-#include <map>
-#include <mutex>
 
 namespace TokenBroker::Jwt {
 
@@ -43,17 +41,7 @@ EcSigningKey::~EcSigningKey()
 
 std::shared_ptr<const EcSigningKey> EcSigningKey::shared(const std::string& pem)
 {
-    const std::string id = pemDigest(pem);
-    static std::mutex mutex;
-    static std::map<std::string, std::weak_ptr<const EcSigningKey>> keys;
-    std::lock_guard<std::mutex> lock(mutex);
-    if (auto key = keys[id].lock())
-        return key;
-    auto key = std::make_shared<const EcSigningKey>(pem);
-    keys[id] = key;
-    for (auto it = keys.begin(); it != keys.end();)
-        it = it->second.expired() ? keys.erase(it) : std::next(it);
-    return key;
+    return sharedKey<EcSigningKey>(pem);
 }
 
 std::string EcSigningKey::signJws(const std::string& signingInput) const

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -42,5 +45,27 @@ std::string takeOpenSslReason();
 /// The text's SHA-256, for keying caches of parsed keys without holding
 /// their text. Throws std::runtime_error when OpenSSL fails.
 std::string pemDigest(const std::string& text);
+
+/// The `Key` parsed from `pem`, shared by every caller with the same text
+/// while any of them holds it: a thousand profiles of one key share one
+/// parsed key instead of a thousand. Keyed by a digest, so the cache holds
+/// no copy of the key's text. Parsed under the lock: profiles that start
+/// together with one key wait for the first parse instead of each making
+/// their own. Throws as Key's constructor does.
+template <class Key>
+std::shared_ptr<const Key> sharedKey(const std::string& pem)
+{
+    const std::string id = pemDigest(pem);
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<const Key>> keys;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto key = keys[id].lock())
+        return key;
+    auto key = std::make_shared<const Key>(pem);
+    keys[id] = key;
+    for (auto it = keys.begin(); it != keys.end();)
+        it = it->second.expired() ? keys.erase(it) : std::next(it);
+    return key;
+}
 
 } // namespace TokenBroker::Jwt

@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -47,21 +46,7 @@ RsaSigningKey::~RsaSigningKey()
 
 std::shared_ptr<const RsaSigningKey> RsaSigningKey::shared(const std::string& pem)
 {
-    // Keyed by a digest, so the cache holds no copy of the key's text.
-    const std::string id = pemDigest(pem);
-
-    static std::mutex mutex;
-    static std::map<std::string, std::weak_ptr<const RsaSigningKey>> keys;
-    std::lock_guard<std::mutex> lock(mutex);
-    if (auto key = keys[id].lock())
-        return key;
-    // Parsed under the lock: profiles that start together with one key
-    // wait for the first parse instead of each making their own.
-    auto key = std::make_shared<const RsaSigningKey>(pem);
-    keys[id] = key;
-    for (auto it = keys.begin(); it != keys.end();)
-        it = it->second.expired() ? keys.erase(it) : std::next(it);
-    return key;
+    return sharedKey<RsaSigningKey>(pem);
 }
 
 void RsaSigningKey::prepareSigner()

@@ -20,14 +20,34 @@
 using namespace TokenBroker::Test;
 using namespace TokenBroker::Test::OAuth2;
 
+namespace {
+
+/// client_credentials for basic-client (client_secret_basic) at `where`:
+/// "issuer: URL" or "token_endpoint: URL".
+std::string basicClient(const std::string& where, const std::string& extra = "")
+{
+    return "    grant: client_credentials\n    " + where + "\n    client_id: basic-client\n    client_secret: " +
+           kSecret + "\n" + extra;
+}
+
+/// jwt_bearer for bearer-client, its assertion from robot@example.test
+/// signed with `keyFile`.
+std::string bearerClient(const std::string& keyFile, const std::string& extra = "")
+{
+    return "    grant: jwt_bearer\n    issuer: " + server().issuer() +
+           "\n    client_id: bearer-client\n    client_auth: none\n    assertion_issuer: robot@example.test\n"
+           "    private_key: { file: " + keyFile + " }\n" + extra;
+}
+
+} // namespace
+
 
 BOOST_AUTO_TEST_SUITE(ClientCredentials)
 
 BOOST_AUTO_TEST_CASE(client_secret_basic_sends_the_form_encoded_pair_in_the_authorization_header_only)
 {
     Broker broker;
-    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
-                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+    broker.write({{"svc", basicClient("issuer: " + server().issuer())}},
                  server().caFile());
     server().clearRequests();
     RunResult once = broker.run({"once"});
@@ -150,9 +170,7 @@ BOOST_AUTO_TEST_CASE(a_client_that_cannot_authenticate_is_told_to_check_its_cred
 BOOST_AUTO_TEST_CASE(a_resource_indicator_gets_a_token_whose_audience_is_that_resource)
 {
     Broker broker;
-    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
-                              "\n    client_id: basic-client\n    client_secret: " + kSecret +
-                              "\n    resource: https://api.example.test\n    scope: [read]\n"}},
+    broker.write({{"svc", basicClient("issuer: " + server().issuer(), "    resource: https://api.example.test\n    scope: [read]\n")}},
                  server().caFile());
     server().clearRequests();
     RunResult once = broker.run({"once"});
@@ -169,10 +187,9 @@ BOOST_AUTO_TEST_CASE(a_resource_indicator_gets_a_token_whose_audience_is_that_re
 BOOST_AUTO_TEST_CASE(audience_and_extra_params_are_sent_with_the_request)
 {
     Broker broker;
-    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
-                              "\n    client_id: basic-client\n    client_secret: " + kSecret +
-                              "\n    audience: https://api.example.test\n"
-                              "    extra_params: { tenant: blue, trace: 'a b&c' }\n"}},
+    broker.write({{"svc", basicClient("issuer: " + server().issuer(),
+                                      "    audience: https://api.example.test\n"
+                                      "    extra_params: { tenant: blue, trace: 'a b&c' }\n")}},
                  server().caFile());
     server().clearRequests();
     RunResult once = broker.run({"once"});
@@ -193,8 +210,7 @@ BOOST_AUTO_TEST_SUITE(Discovery)
 BOOST_AUTO_TEST_CASE(profiles_of_one_issuer_discover_it_once)
 {
     Broker broker;
-    const std::string settings = "    grant: client_credentials\n    issuer: " + server().issuer() +
-                                 "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n";
+    const std::string settings = basicClient("issuer: " + server().issuer());
     broker.write({{"one", settings}, {"two", settings}, {"three", settings}}, server().caFile());
     server().clearRequests();
     RunResult once = broker.run({"once"});
@@ -230,8 +246,7 @@ BOOST_AUTO_TEST_CASE(a_server_without_metadata_is_named_with_both_addresses_trie
     options.discovery = "none";
     OidcProvider silent(options);
     Broker broker;
-    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + silent.issuer() +
-                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+    broker.write({{"svc", basicClient("issuer: " + silent.issuer())}},
                  silent.caFile());
     RunResult once = broker.run({"once"});
     BOOST_TEST(once.status != 0);
@@ -241,8 +256,7 @@ BOOST_AUTO_TEST_CASE(a_server_without_metadata_is_named_with_both_addresses_trie
                once.err);
     // The explicit endpoint needs no discovery at all.
     silent.clearRequests();
-    broker.write({{"svc", "    grant: client_credentials\n    token_endpoint: " + silent.tokenEndpoint() +
-                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+    broker.write({{"svc", basicClient("token_endpoint: " + silent.tokenEndpoint())}},
                  silent.caFile());
     RunResult explicitEndpoint = broker.run({"once"});
     BOOST_TEST_REQUIRE(explicitEndpoint.status == 0, explicitEndpoint.err);
@@ -256,8 +270,7 @@ BOOST_AUTO_TEST_CASE(metadata_naming_another_issuer_is_refused_and_its_endpoints
     // The configured issuer differs from what the server calls itself (by
     // a trailing slash): a mix-up the client must not follow.
     Broker broker;
-    broker.write({{"svc", "    grant: client_credentials\n    issuer: " + server().issuer() +
-                              "/\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+    broker.write({{"svc", basicClient("issuer: " + server().issuer() + "/")}},
                  server().caFile());
     server().clearRequests();
     RunResult once = broker.run({"once"});
@@ -275,10 +288,7 @@ BOOST_AUTO_TEST_SUITE(JwtBearer)
 BOOST_AUTO_TEST_CASE(an_assertion_signed_by_a_trusted_key_is_exchanged_for_a_token_of_its_subject)
 {
     Broker broker;
-    broker.write({{"svc", "    grant: jwt_bearer\n    issuer: " + server().issuer() +
-                              "\n    client_id: bearer-client\n    client_auth: none\n    assertion_issuer: "
-                              "robot@example.test\n    assertion_subject: alice\n    private_key: { file: " +
-                              Keys::get().clientKey + " }\n"}},
+    broker.write({{"svc", bearerClient(Keys::get().clientKey, "    assertion_subject: alice\n")}},
                  server().caFile());
     server().clearRequests();
     RunResult once = broker.run({"once"});
@@ -298,10 +308,7 @@ BOOST_AUTO_TEST_CASE(an_assertion_signed_by_a_trusted_key_is_exchanged_for_a_tok
 BOOST_AUTO_TEST_CASE(an_assertion_signed_by_an_unknown_key_is_refused_with_a_hint)
 {
     Broker broker;
-    broker.write({{"svc", "    grant: jwt_bearer\n    issuer: " + server().issuer() +
-                              "\n    client_id: bearer-client\n    client_auth: none\n    assertion_issuer: "
-                              "robot@example.test\n    private_key: { file: " +
-                              Keys::get().strangerKey + " }\n"}},
+    broker.write({{"svc", bearerClient(Keys::get().strangerKey)}},
                  server().caFile());
     RunResult once = broker.run({"once"});
     BOOST_TEST(once.status != 0);
@@ -318,8 +325,7 @@ BOOST_AUTO_TEST_SUITE(ServerTrouble)
 BOOST_AUTO_TEST_CASE(a_busy_server_is_a_temporary_failure_and_its_answer_is_never_published)
 {
     Broker broker;
-    broker.write({{"svc", "    grant: client_credentials\n    token_endpoint: " + server().tokenEndpoint() +
-                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+    broker.write({{"svc", basicClient("token_endpoint: " + server().tokenEndpoint())}},
                  server().caFile());
     server().fail("/token", 1, 503, R"({"error":"temporarily_unavailable"})", "application/json",
                   {{"Retry-After", "7"}});
@@ -336,8 +342,7 @@ BOOST_AUTO_TEST_CASE(a_busy_server_is_a_temporary_failure_and_its_answer_is_neve
 BOOST_AUTO_TEST_CASE(a_page_that_is_not_json_is_temporary_and_quoted_by_status_only)
 {
     Broker broker;
-    broker.write({{"svc", "    grant: client_credentials\n    token_endpoint: " + server().tokenEndpoint() +
-                              "\n    client_id: basic-client\n    client_secret: " + kSecret + "\n"}},
+    broker.write({{"svc", basicClient("token_endpoint: " + server().tokenEndpoint())}},
                  server().caFile());
     server().fail("/token", 1, 200, "<html>captive portal</html>", "text/html");
     RunResult once = broker.run({"once"});

@@ -9,15 +9,8 @@ emulator=$1
 source_dir=$2
 work_dir=$3
 
-mkdir -p "$work_dir"
-cp "$source_dir/package.json" "$source_dir/package-lock.json" "$source_dir"/*.mjs "$work_dir/"
+bash "$(dirname "${BASH_SOURCE[0]}")/../../support/npm-install.sh" "$source_dir" "$work_dir"
 cd "$work_dir"
-
-# Reinstall only when the lock file changed since the last install.
-if ! cmp -s package-lock.json node_modules/.installed-lock 2>/dev/null; then
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json node_modules/.installed-lock
-fi
 
 fixture=$(mktemp -d "${TMPDIR:-/tmp}/coze-sdk-conformance-XXXXXX")
 emulator_pid=

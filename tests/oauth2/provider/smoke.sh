@@ -8,7 +8,7 @@ set -uo pipefail
 
 source_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work_dir=${1:-${TMPDIR:-/tmp}/tokenbroker-oauth2-provider}
-"$source_dir/install.sh" "$work_dir" || { echo "FAIL install" >&2; exit 1; }
+bash "$source_dir/../../support/npm-install.sh" "$source_dir" "$work_dir" || { echo "FAIL install" >&2; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/oauth2-provider-smoke-XXXXXX")
 pids=()
