@@ -72,12 +72,14 @@ std::optional<Outcome> IssuerMetadata::endpoints(Host& host, Endpoints& result)
 
 namespace {
 
-bool absoluteHttpUrl(const std::string& text)
+/// The issuer is https (a setting's rule), so are the endpoints it names:
+/// a document sending the client's credentials in clear text is refused.
+bool httpsUrl(const std::string& text)
 {
     try
     {
         const Poco::URI uri(text);
-        return (uri.getScheme() == "https" || uri.getScheme() == "http") && !uri.getHost().empty();
+        return uri.getScheme() == "https" && !uri.getHost().empty();
     }
     catch (const Poco::Exception&)
     {
@@ -130,9 +132,16 @@ std::optional<Outcome> IssuerMetadata::discover(Host& host, Endpoints& result) c
         result.token = stringMember(document, "token_endpoint");
         result.authorization = stringMember(document, "authorization_endpoint");
         result.deviceAuthorization = stringMember(document, "device_authorization_endpoint");
-        if (!absoluteHttpUrl(result.token))
+        if (!httpsUrl(result.token))
             return Outcome::failure(TOKENBROKER_FATAL, "discovery at " + url + " gives no usable token_endpoint ('" +
-                                                           excerpt(result.token) + "'); set 'token_endpoint'");
+                                                           excerpt(result.token) + "', not an https URL); set "
+                                                           "'token_endpoint'");
+        for (const std::string* optional : {&result.authorization, &result.deviceAuthorization})
+        {
+            if (!optional->empty() && !httpsUrl(*optional))
+                return Outcome::failure(TOKENBROKER_FATAL, "discovery at " + url + " names an endpoint that is not "
+                                                               "an https URL ('" + excerpt(*optional) + "')");
+        }
         return std::nullopt;
     }
     return Outcome::failure(TOKENBROKER_FATAL, "issuer '" + _issuer + "' publishes no metadata: " + misses +

@@ -281,6 +281,20 @@ BOOST_AUTO_TEST_CASE(metadata_naming_another_issuer_is_refused_and_its_endpoints
     BOOST_TEST(!broker.hasToken("svc"));
 }
 
+BOOST_AUTO_TEST_CASE(metadata_sending_credentials_in_clear_text_is_refused)
+{
+    Broker broker;
+    broker.write({{"svc", basicClient("issuer: " + server().issuer())}}, server().caFile());
+    server().clearRequests();
+    server().fail("/.well-known/openid-configuration", 1, 200,
+                  R"({"issuer":")" + server().issuer() + R"(","token_endpoint":"http://127.0.0.1:9/token"})");
+    RunResult once = broker.run({"once"});
+    BOOST_TEST(once.status != 0);
+    BOOST_TEST(contains(once.err, "gives no usable token_endpoint ('http://127.0.0.1:9/token', not an https URL)"),
+               once.err);
+    BOOST_TEST(server().requests("/token").empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(JwtBearer)

@@ -112,6 +112,7 @@ BOOST_AUTO_TEST_CASE(install_upgrade_over_a_changed_config_and_uninstall_keeping
     install();
     for (const char* file : {"\\bin\\tokenbroker.exe", "\\lib\\tokenbroker\\plugins\\pat.dll",
                                    "\\lib\\tokenbroker\\plugins\\jwt.dll", "\\lib\\tokenbroker\\plugins\\oauth.dll",
+                                   "\\lib\\tokenbroker\\plugins\\oauth2.dll",
                                    "\\share\\doc\\tokenbroker\\README.md", "\\uninstall.exe"})
         BOOST_TEST(exists(installDirectory() + file), file << " was not installed");
     BOOST_TEST_REQUIRE(serviceState() != 0u, "the installer did not register the service");
