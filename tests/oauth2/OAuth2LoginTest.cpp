@@ -107,6 +107,30 @@ BOOST_AUTO_TEST_CASE(a_browser_login_with_pkce_then_each_renewal_rotates_the_ref
     BOOST_TEST(broker.token("svc") == lastGoodToken);
 }
 
+BOOST_AUTO_TEST_CASE(a_profile_pointed_at_another_server_never_sends_it_the_stored_refresh_token)
+{
+    Broker broker;
+    broker.write({{"svc", browserProfile()}}, server().caFile());
+    auto login = broker.start({"login", "svc", "--no-browser"});
+    OAuth::browse(server().authorize(OAuth::readAuthorizeUrl(*login)));
+    BOOST_TEST_REQUIRE(waitForExit(*login) == 0, login->out() << login->err());
+    const std::string stored = broker.storedRefreshToken("svc");
+    BOOST_TEST_REQUIRE(!stored.empty());
+
+    // Same client id, another server: the refresh token stays where it was
+    // issued, and the profile asks for a login instead.
+    broker.write({{"svc", "    grant: authorization_code\n    token_endpoint: " + server().tokenEndpoint() +
+                              "\n    authorization_endpoint: " + server().issuer() +
+                              "/auth\n    client_id: app-client\n    redirect_uri: " + redirectUri() + "\n"}},
+                 server().caFile());
+    server().clearRequests();
+    RunResult moved = broker.run({"once"});
+    BOOST_TEST(moved.status != 0);
+    BOOST_TEST(contains(moved.err, "svc: failed: no refresh token stored yet; run: tokenbroker login svc"), moved.err);
+    BOOST_TEST(server().requests("/token").empty());
+    BOOST_TEST(broker.storedRefreshToken("svc") == stored);
+}
+
 BOOST_AUTO_TEST_CASE(publish_id_token_writes_the_id_token_the_server_issued_for_this_client)
 {
     Broker broker;
