@@ -265,7 +265,7 @@ BOOST_AUTO_TEST_CASE(an_endpoint_other_machines_can_reach_needs_allow_remote_and
         options.args = {"run", "-c", config.path};
         return options;
     }());
-    BOOST_TEST_REQUIRE(daemon.waitForOutput("admin endpoint on https://127.0.0.1:", 15s, true), daemon.err());
+    BOOST_TEST_REQUIRE(daemon.waitForOutput("admin endpoint on https://127.0.0.1:", kDaemonStartBound, true), daemon.err());
     std::string url = readFile(config.stateDir() + "/admin.url");
     url.erase(url.find_last_not_of("\r\n") + 1);
     BOOST_TEST(url.rfind("https://127.0.0.1:", 0) == 0, url);

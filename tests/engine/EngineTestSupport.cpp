@@ -202,9 +202,9 @@ std::string DaemonProcess::adminUrl()
         return _adminUrl;
     const std::string file = _config.dir.file("state/admin.url");
     // The file may hold a previous daemon's URL: the log line is this one's.
-    if (!waitForLog("admin endpoint on http://", 10s))
+    if (!waitForLog("admin endpoint on http://", kDaemonStartBound))
         throw std::runtime_error("the daemon announced no admin endpoint:\n" + log());
-    if (!waitUntil([&] { return fileState(file).exists; }, 10s))
+    if (!waitUntil([&] { return fileState(file).exists; }, kDaemonStartBound))
         throw std::runtime_error("no " + file);
     std::string url = readFile(file);
     while (!url.empty() && (url.back() == '\n' || url.back() == '\r'))
@@ -388,7 +388,7 @@ JwtDaemon::JwtDaemon(const std::string& profileExtra, const std::string& brokerE
 {
     config.write({config.jwtProfile("svc", *emulator, profileExtra)}, brokerExtra);
     daemon = std::make_unique<DaemonProcess>(config, std::move(env));
-    if (!waitForRenewals(1) || !fileState(tokenFile()).exists)
+    if (!waitForRenewals(1, kDaemonStartBound) || !fileState(tokenFile()).exists)
         throw std::runtime_error("the daemon published no first token:\n" + daemon->log());
 }
 

@@ -25,6 +25,10 @@ namespace TokenBroker::Test::Engine {
 
 using namespace std::chrono_literals;
 
+/// How long a test waits for a daemon it started to announce itself. Wine
+/// on a loaded CI machine has been seen to take 10 s for it; only a bound.
+constexpr std::chrono::seconds kDaemonStartBound{45};
+
 constexpr const char* kClientId = "1180";
 constexpr const char* kKeyId = "kid-app";
 constexpr const char* kTokenPath = "/api/permission/oauth2/token";

@@ -14,7 +14,7 @@ DaemonAdmin::DaemonAdmin(const OAuthWorld& world)
 {
     const std::string urlFile = world.stateDir() + "/admin.url";
     // The daemon writes admin.url (atomically) before it logs the address.
-    if (!_daemon->waitForOutput("admin endpoint on ", std::chrono::seconds(10), true))
+    if (!_daemon->waitForOutput("admin endpoint on ", Engine::kDaemonStartBound, true))
         throw std::runtime_error("the daemon announced no admin endpoint:\n" + _daemon->err());
     _url = readFile(urlFile);
     while (!_url.empty() && (_url.back() == '\n' || _url.back() == '\r'))
