@@ -3,7 +3,7 @@
 #include "Diagnostics.h"
 #include "HttpTimeouts.h"
 
-#include <yaml-cpp/yaml.h>
+#include "ConfigNode.h"
 
 #include <cstdint>
 #include <map>
@@ -72,7 +72,7 @@ struct OutputSpec
 /// plugin's schema can be checked later with file:line:col.
 struct SettingEntry
 {
-    YAML::Node value;
+    ConfigNode value;
     SourceLocation keyLocation;
     SourceLocation valueLocation;
     bool fromDefaults = false;
@@ -114,7 +114,7 @@ struct Config
     std::string path;                   ///< absolute
     BrokerSettings broker;
     std::vector<ProfileSpec> profiles;
-    YAML::Node root;                    ///< for the POCO configuration view (logging.*); no profiles or defaults
+    ConfigNode root;                    ///< for the POCO configuration view (logging.*); no profiles or defaults
     LogFormat logFormat = LogFormat::Text;  ///< logging.format
     /// Errors in the core keys (ConfigLoader::parseFile); the flows' settings
     /// are checked once plugins are loaded, so that one pass reports both.

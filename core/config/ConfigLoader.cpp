@@ -1,6 +1,7 @@
 #include "ConfigLoader.h"
 
 #include "AtomicFile.h"
+#include "ConfigTreeBuilder.h"
 #include "DefaultPaths.h"
 #include "FileSystem.h"
 #include "OutputTargets.h"
@@ -24,7 +25,6 @@
 #include <set>
 #include <regex>
 #include <sstream>
-#include <thread>
 
 namespace TokenBroker {
 
@@ -45,6 +45,29 @@ const std::vector<std::string> kBrokerKeys = {"state_dir", "plugin_dirs", "admin
                                               "workers",   "stop_timeout", "device_login"};
 const std::vector<std::string> kRefreshKeys = {"at", "min_backoff", "max_backoff"};
 const std::vector<std::string> kAdminKeys = {"listen", "allow_remote", "cert", "key"};
+
+bool asciiAlnum(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/// [A-Za-z0-9][A-Za-z0-9._-]{0,127}, without std::regex: it is checked for
+/// every profile, and a regex match cost more than the rest of the name's
+/// handling.
+bool isProfileName(const std::string& name)
+{
+    if (name.empty() || name.size() > 128 || !asciiAlnum(name[0]))
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) { return asciiAlnum(c) || c == '.' || c == '_' || c == '-'; });
+}
+
+/// [A-Za-z_][A-Za-z0-9_]*
+bool isVariableName(const std::string& name)
+{
+    if (name.empty() || (name[0] >= '0' && name[0] <= '9'))
+        return false;
+    return std::all_of(name.begin(), name.end(), [](char c) { return asciiAlnum(c) || c == '_'; });
+}
 
 /// A listen host only this machine can reach.
 bool loopbackHost(const std::string& host)
@@ -71,16 +94,16 @@ public:
     {
     }
 
-    Config parse(const YAML::Node& root)
+    Config parse(const ConfigNode& root)
     {
         Config config;
         config.root = withoutProfiles(root);
         config.broker.stateDir = ConfigLoader::defaultStateDir();
-        if (root.IsNull())
+        if (root.isNull())
             return config;
-        YAML::Node broker, defaults, profiles, logging;
+        ConfigNode broker, defaults, profiles, logging;
         _reader.forEachKey(root, "the configuration", kTopLevelKeys,
-                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                           [&](const std::string& key, const ConfigNode&, const ConfigNode& value) {
                                if (key == "broker")
                                    broker = value;
                                else if (key == "defaults")
@@ -90,14 +113,14 @@ public:
                                else if (key == "logging")
                                    logging = value;
                            });
-        if (broker && !broker.IsNull())
+        if (broker && !broker.isNull())
             parseBroker(broker, config.broker);
-        if (logging && logging.IsMap() && logging["format"])
+        if (logging && logging.isMap() && logging["format"])
             parseLogFormat(logging["format"], config.logFormat);
 
         ProfileSpec base;
         std::string defaultsDigest;
-        if (defaults && !defaults.IsNull())
+        if (defaults && !defaults.isNull())
         {
             const std::size_t errorsBefore = _reader.diagnostics().size();
             parseProfileKeys(defaults, "defaults", base, true);
@@ -106,7 +129,7 @@ public:
             digestYaml(defaults, sha256);
             defaultsDigest = Poco::DigestEngine::digestToHex(sha256.digest());
         }
-        if (profiles && !profiles.IsNull())
+        if (profiles && !profiles.isNull())
             parseProfiles(profiles, base, defaultsDigest, config);
         return config;
     }
@@ -114,23 +137,13 @@ public:
 private:
     /// The top level without `profiles` and `defaults`: what the POCO view
     /// needs (logging.*), not a second copy of every profile kept for the
-    /// daemon's life. Cloned, because a yaml-cpp node shares the memory of
-    /// its whole document.
-    static YAML::Node withoutProfiles(const YAML::Node& root)
+    /// daemon's life. Copied, because a node keeps its whole document.
+    static ConfigNode withoutProfiles(const ConfigNode& root)
     {
-        if (!root.IsMap())
-            return root;
-        YAML::Node kept(YAML::NodeType::Map);
-        for (const auto& entry : root)
-        {
-            const std::string key = entry.first.Scalar();
-            if (key != "profiles" && key != "defaults")
-                kept[key] = YAML::Clone(entry.second);
-        }
-        return kept;
+        return root.copyWithout({"profiles", "defaults"});
     }
 
-    std::string path(const YAML::Node& node, const std::string& what)
+    std::string path(const ConfigNode& node, const std::string& what)
     {
         auto text = _reader.string(node, what);
         if (!text)
@@ -144,7 +157,7 @@ private:
     }
 
     /// The rest of `logging:` is POCO's LoggingConfigurator's to read.
-    void parseLogFormat(const YAML::Node& node, LogFormat& format)
+    void parseLogFormat(const ConfigNode& node, LogFormat& format)
     {
         auto text = _reader.string(node, "logging.format");
         if (text && *text == "json")
@@ -155,10 +168,10 @@ private:
             _reader.error(node, "logging.format must be 'text' or 'json'" + didYouMean(*text, {"text", "json"}));
     }
 
-    void parseBroker(const YAML::Node& node, BrokerSettings& broker)
+    void parseBroker(const ConfigNode& node, BrokerSettings& broker)
     {
         _reader.forEachKey(node, "broker", kBrokerKeys,
-                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                           [&](const std::string& key, const ConfigNode&, const ConfigNode& value) {
                                if (key == "state_dir")
                                    broker.stateDir = path(value, "broker.state_dir");
                                else if (key == "plugin_dirs")
@@ -195,7 +208,7 @@ private:
                            });
     }
 
-    void parsePluginDirs(const YAML::Node& node, BrokerSettings& broker)
+    void parsePluginDirs(const ConfigNode& node, BrokerSettings& broker)
     {
         auto dirs = _reader.stringList(node, "broker.plugin_dirs", true);
         if (!dirs)
@@ -204,19 +217,19 @@ private:
             broker.pluginDirs.push_back(ConfigLoader::resolvePath(dir, _baseDirectory));
     }
 
-    void parseAdmin(const YAML::Node& node, BrokerSettings& broker)
+    void parseAdmin(const ConfigNode& node, BrokerSettings& broker)
     {
-        if (node.IsScalar())
+        if (node.isScalar())
         {
-            if (node.Scalar() == "off" || node.Scalar() == "false")
+            if (node.scalar() == "off" || node.scalar() == "false")
                 broker.adminListen = "off";
             else
                 _reader.error(node, "broker.admin must be \"off\" or a mapping with 'listen'");
             return;
         }
-        std::optional<YAML::Node> listenNode;
+        std::optional<ConfigNode> listenNode;
         _reader.forEachKey(node, "broker.admin", kAdminKeys,
-                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                           [&](const std::string& key, const ConfigNode&, const ConfigNode& value) {
                                if (key == "allow_remote")
                                {
                                    if (auto allow = _reader.boolean(value, "broker.admin.allow_remote"))
@@ -257,13 +270,13 @@ private:
             _reader.error(node, "broker.admin needs both cert and key for TLS, or neither");
     }
 
-    void parseRefresh(const YAML::Node& node, RefreshPolicy& refresh)
+    void parseRefresh(const ConfigNode& node, RefreshPolicy& refresh)
     {
-        // Only set when written: a default-constructed YAML::Node counts as
+        // Only set when written: a default-constructed ConfigNode counts as
         // defined yet has no position, which would lose the error's location.
-        std::optional<YAML::Node> minNode, maxNode;
+        std::optional<ConfigNode> minNode, maxNode;
         _reader.forEachKey(node, "broker.refresh", kRefreshKeys,
-                           [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                           [&](const std::string& key, const ConfigNode&, const ConfigNode& value) {
                                if (key == "at")
                                {
                                    auto at = _reader.number(value, "broker.refresh.at");
@@ -291,7 +304,7 @@ private:
             _reader.error(maxNode ? *maxNode : *minNode, "broker.refresh.max_backoff must not be less than min_backoff");
     }
 
-    std::int64_t timeout(const YAML::Node& value, const std::string& what, std::int64_t current)
+    std::int64_t timeout(const ConfigNode& value, const std::string& what, std::int64_t current)
     {
         auto d = _reader.duration(value, what);
         if (!d)
@@ -305,10 +318,10 @@ private:
     }
 
     /// Applies the keys of one profile (or of `defaults`) onto `profile`.
-    void parseProfileKeys(const YAML::Node& node, const std::string& what, ProfileSpec& profile, bool fromDefaults)
+    void parseProfileKeys(const ConfigNode& node, const std::string& what, ProfileSpec& profile, bool fromDefaults)
     {
         std::vector<std::string> all = kProfileCoreKeys;
-        auto core = [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+        auto core = [&](const std::string& key, const ConfigNode&, const ConfigNode& value) {
             const std::string name = what + "." + key;
             if (key == "flow")
             {
@@ -350,7 +363,7 @@ private:
                 else if (argv)
                 {
                     profile.onRotate = *argv;
-                    profile.onRotateLocation = _reader.locate(value.IsSequence() ? value[0] : value);
+                    profile.onRotateLocation = _reader.locate(value.isSequence() ? value[0] : value);
                 }
             }
             else if (key == "on_rotate_timeout")
@@ -364,22 +377,20 @@ private:
                     profile.onRemove = *mode;
             }
         };
-        auto flowKey = [&](const std::string& key, const YAML::Node& keyNode, const YAML::Node& value) {
-            // Erase, never assign: assigning a YAML::Node writes through to the
-            // node it refers to, so a profile's value would overwrite the shared
-            // `defaults` node and leak into every later profile.
-            profile.settings.erase(key);
-            profile.settings.emplace(key, SettingEntry{value, _reader.locate(keyNode), _reader.locate(value), fromDefaults});
+        auto flowKey = [&](const std::string& key, const ConfigNode& keyNode, const ConfigNode& value) {
+            // A profile's own value replaces the one `defaults` gave it.
+            profile.settings.insert_or_assign(key, SettingEntry{value, _reader.locate(keyNode), _reader.locate(value),
+                                                                fromDefaults});
         };
         _reader.forEachKey(node, what, all, core, flowKey);
     }
 
-    std::optional<unsigned> fileMode(const YAML::Node& value, const std::string& what)
+    std::optional<unsigned> fileMode(const ConfigNode& value, const std::string& what)
     {
         static const std::regex octal("^0?[0-7]{3,4}$");
-        if (value.IsScalar() && std::regex_match(value.Scalar(), octal))
+        if (value.isScalar() && std::regex_match(value.scalar(), octal))
         {
-            unsigned mode = static_cast<unsigned>(std::stoul(value.Scalar(), nullptr, 8));
+            unsigned mode = static_cast<unsigned>(std::stoul(value.scalar(), nullptr, 8));
             char text[8];
             std::snprintf(text, sizeof text, "%04o", mode);
             if (mode & 07000)
@@ -407,9 +418,9 @@ private:
         return std::nullopt;
     }
 
-    void parseOutputs(const YAML::Node& node, const std::string& what, ProfileSpec& profile)
+    void parseOutputs(const ConfigNode& node, const std::string& what, ProfileSpec& profile)
     {
-        if (!node.IsSequence())
+        if (!node.isSequence())
         {
             _reader.error(node, what + " must be a list of outputs ({file: PATH} or {env: NAME})");
             return;
@@ -417,7 +428,7 @@ private:
         profile.outputs.clear();
         for (const auto& item : node)
         {
-            if (!item.IsMap())
+            if (!item.isMap())
             {
                 _reader.error(item, "each output must be a mapping with 'file' or 'env'");
                 continue;
@@ -435,7 +446,7 @@ private:
             output.kind = isFile ? OutputSpec::Kind::File : OutputSpec::Kind::Env;
             const std::string kind = isFile ? "file output" : "env output";
             _reader.forEachKey(item, kind, isFile ? kFileOutputKeys : kEnvOutputKeys,
-                               [&](const std::string& key, const YAML::Node&, const YAML::Node& value) {
+                               [&](const std::string& key, const ConfigNode&, const ConfigNode& value) {
                                    parseOutputKey(key, value, kind, output);
                                });
             if (output.kind == OutputSpec::Kind::File && output.format == "env" && output.variable.empty())
@@ -448,9 +459,8 @@ private:
         }
     }
 
-    void parseOutputKey(const std::string& key, const YAML::Node& value, const std::string& kind, OutputSpec& output)
+    void parseOutputKey(const std::string& key, const ConfigNode& value, const std::string& kind, OutputSpec& output)
     {
-        static const std::regex variableName("^[A-Za-z_][A-Za-z0-9_]*$");
         if (key == "file")
             output.path = path(value, kind + " path");
         else if (key == "path")
@@ -466,7 +476,7 @@ private:
         else if (key == "env" || key == "name")
         {
             auto name = _reader.string(value, kind + " variable name");
-            if (name && !std::regex_match(*name, variableName))
+            if (name && !isVariableName(*name))
                 _reader.error(value, "'" + *name + "' is not a valid environment variable name");
             else if (name)
                 output.variable = *name;
@@ -509,10 +519,9 @@ private:
         return didYouMean(format, {"raw", "json", "env"});
     }
 
-    void parseProfiles(const YAML::Node& node, const ProfileSpec& base, const std::string& defaultsDigest, Config& config)
+    void parseProfiles(const ConfigNode& node, const ProfileSpec& base, const std::string& defaultsDigest, Config& config)
     {
-        static const std::regex profileName("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$");
-        if (!node.IsMap())
+        if (!node.isMap())
         {
             _reader.error(node, "profiles must be a mapping of profile names to settings");
             return;
@@ -526,16 +535,14 @@ private:
         std::set<std::string> seen;
         for (auto it = node.begin(); it != node.end(); ++it)
         {
-            // Copies, not references: yaml-cpp's it->first/second live in a
-            // temporary proxy that is gone by the next statement.
-            const YAML::Node keyNode = it->first;
-            const YAML::Node body = it->second;
-            if (!keyNode.IsScalar() || !std::regex_match(keyNode.Scalar(), profileName))
+            const ConfigNode keyNode = it->first;
+            const ConfigNode body = it->second;
+            if (!keyNode.isScalar() || !isProfileName(keyNode.scalar()))
             {
                 _reader.error(keyNode, "profile names use letters, digits, '.', '_' and '-' and start with a letter or digit");
                 continue;
             }
-            const std::string name = keyNode.Scalar();
+            const std::string name = keyNode.scalar();
             if (!seen.insert(name).second)
             {
                 _reader.error(keyNode, "duplicate profile '" + name + "'");
@@ -545,7 +552,7 @@ private:
             profile.name = name;
             profile.location = _reader.locate(keyNode);
             profile.baseDirectory = _baseDirectory;
-            if (!body.IsMap())
+            if (!body.isMap())
             {
                 _reader.error(body, "profile '" + name + "' must be a mapping of settings");
                 continue;
@@ -568,7 +575,7 @@ private:
     }
 
     /// A digest, not the text: every profile repeats `defaults`.
-    static std::string fingerprint(const std::string& defaultsDigest, const YAML::Node& body)
+    static std::string fingerprint(const std::string& defaultsDigest, const ConfigNode& body)
     {
         Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
         sha256.update(defaultsDigest);
@@ -643,54 +650,12 @@ Config ConfigLoader::parseText(const std::string& text, const std::string& displ
                                const std::string& baseDirectory, const std::string& configFile)
 {
     Diagnostics diagnostics;
-    YAML::Node root;
-    std::optional<YAML::ParserException> syntaxError;
-    std::exception_ptr failure;
-    // The tree is built on a thread of its own, which the allocator serves
-    // from an arena of its own: the node tree (tens of MiB for 10,000
-    // profiles) is then freed as one region rather than as holes between the
-    // long-lived objects made from it (resident memory at 10,000 profiles:
-    // 170 -> 146 MB). Meanwhile this thread checks the bounds on parser
-    // events: building the tree is bounded by the text's size, as yaml-cpp
-    // shares an alias's target, and nothing walks it (which would expand
-    // every alias) until the bounds have held. The two passes overlap on two
-    // cores (the bounds pass alone was about 0.3 s of check's 2.4 s for
-    // 10,000 profiles).
-    std::thread builder([&] {
-        try
-        {
-            root = YAML::Load(text);
-        }
-        catch (const YAML::ParserException& e)
-        {
-            syntaxError = e;
-        }
-        catch (...)
-        {
-            failure = std::current_exception();
-        }
-    });
-    bool withinLimits = false;
-    try
-    {
-        withinLimits = checkYamlLimits(text, displayName, diagnostics);
-    }
-    catch (...)
-    {
-        builder.join();
-        throw;
-    }
-    builder.join();
-    if (!withinLimits)
+    // One pass over the parser's events checks the bounds and builds the
+    // tree; a syntax error or a crossed bound ends it with its file:line:col.
+    ConfigTreeBuilder builder(text.size());
+    if (!readYamlWithinLimits(text, displayName, diagnostics, &builder))
         diagnostics.throwIfAny();
-    if (failure)
-        std::rethrow_exception(failure);
-    if (syntaxError)
-    {
-        diagnostics.error(SourceLocation{displayName, syntaxError->mark.line + 1, syntaxError->mark.column + 1},
-                          syntaxError->msg);
-        diagnostics.throwIfAny();
-    }
+    const ConfigNode root = builder.root();
     Parser parser(displayName, baseDirectory, diagnostics);
     Config config = parser.parse(root);
     config.errors = diagnostics.errors();

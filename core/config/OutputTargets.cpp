@@ -53,11 +53,11 @@ void checkOutputTargets(Config& config, const std::string& configFile)
             sources.emplace(comparable(profile.caFile), "the ca_file of " + whose);
         for (const auto& [key, entry] : profile.settings)
         {
-            const YAML::Node& value = entry.value;
-            if (value.IsMap() && value.size() == 1 && value.begin()->first.IsScalar() &&
-                value.begin()->first.Scalar() == "file" && value.begin()->second.IsScalar())
+            const ConfigNode& value = entry.value;
+            if (value.isMap() && value.size() == 1 && value.begin()->first.isScalar() &&
+                value.begin()->first.scalar() == "file" && value.begin()->second.isScalar())
             {
-                const std::string file = ConfigLoader::resolvePath(value.begin()->second.Scalar(), profile.baseDirectory);
+                const std::string file = ConfigLoader::resolvePath(value.begin()->second.scalar(), profile.baseDirectory);
                 sources.emplace(comparable(file), "the " + key + " file of " + whose + " (" + entry.valueLocation.str() + ")");
             }
         }

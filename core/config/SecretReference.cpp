@@ -12,7 +12,7 @@ namespace {
 /// A file a value may be read from is at most this large.
 constexpr std::size_t kMaxReferencedFile = 64 * 1024;
 
-std::optional<std::string> readReferencedFile(const std::string& path, const YAML::Node& node, const std::string& what,
+std::optional<std::string> readReferencedFile(const std::string& path, const ConfigNode& node, const std::string& what,
                                               bool secret, YamlReader& reader)
 {
     std::string text;
@@ -71,19 +71,19 @@ void ReferencedFiles::keep(const std::string& path, bool secret, const std::stri
     _texts.emplace(std::make_pair(path, secret), text);
 }
 
-std::optional<std::string> resolveReference(const YAML::Node& value, const std::string& what,
+std::optional<std::string> resolveReference(const ConfigNode& value, const std::string& what,
                                             const std::string& baseDirectory, bool secret, YamlReader& reader,
                                             ReferencedFiles* files)
 {
-    if (value.IsScalar())
-        return value.Scalar();
-    if (!value.IsMap() || value.size() != 1)
+    if (value.isScalar())
+        return value.scalar();
+    if (!value.isMap() || value.size() != 1)
     {
         reader.error(value, what + " must be a string, {file: PATH} or {env: NAME}");
         return std::nullopt;
     }
     const auto entry = value.begin();
-    const std::string kind = entry->first.IsScalar() ? entry->first.Scalar() : std::string();
+    const std::string kind = entry->first.isScalar() ? entry->first.scalar() : std::string();
     auto target = reader.string(entry->second, what + " " + kind);
     if (!target)
         return std::nullopt;

@@ -31,7 +31,7 @@ private:
 /// file must be a regular file of at most 64 KiB, and a `secret` one
 /// private to its owner (readSettingFile). With `files`, a file read
 /// earlier in the same load is taken from there.
-std::optional<std::string> resolveReference(const YAML::Node& value, const std::string& what,
+std::optional<std::string> resolveReference(const ConfigNode& value, const std::string& what,
                                             const std::string& baseDirectory, bool secret, YamlReader& reader,
                                             ReferencedFiles* files = nullptr);
 

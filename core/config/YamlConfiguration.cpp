@@ -7,44 +7,33 @@
 
 namespace TokenBroker {
 
-YamlConfiguration::YamlConfiguration(const YAML::Node& root)
-    : _root(YAML::Clone(root))
+YamlConfiguration::YamlConfiguration(const ConfigNode& root)
+    : _root(root)
 {
 }
 
-YAML::Node YamlConfiguration::find(const std::string& key) const
+ConfigNode YamlConfiguration::find(const std::string& key) const
 {
-    // yaml-cpp pitfalls: operator[] on a non-const node inserts missing keys,
-    // and assigning one Node to another overwrites the referenced value, so
-    // navigate through const references and re-seat handles with reset().
-    YAML::Node current;
-    current.reset(_root);
+    ConfigNode current = _root;
     if (key.empty())
         return current;
     Poco::StringTokenizer parts(key, ".");
     for (const auto& part : parts)
     {
-        const YAML::Node& view = current;
-        YAML::Node next(YAML::NodeType::Undefined);
-        if (view.IsMap())
-        {
-            // A missing key yields an invalid "zombie" node that reset() rejects.
-            const YAML::Node child = view[part];
-            if (!child.IsDefined())
-                return YAML::Node(YAML::NodeType::Undefined);
-            next.reset(child);
-        }
-        else if (view.IsSequence())
+        if (current.isMap())
+            current = current[part];
+        else if (current.isSequence())
         {
             char* end = nullptr;
-            unsigned long index = std::strtoul(part.c_str(), &end, 10);
-            if (part.empty() || *end != '\0' || index >= view.size())
-                return YAML::Node(YAML::NodeType::Undefined);
-            next.reset(view[index]);
+            const unsigned long index = std::strtoul(part.c_str(), &end, 10);
+            if (part.empty() || *end != '\0' || index >= current.size())
+                return ConfigNode();
+            current = current[static_cast<std::size_t>(index)];
         }
-        if (!next.IsDefined())
-            return YAML::Node(YAML::NodeType::Undefined);
-        current.reset(next);
+        else
+            return ConfigNode();
+        if (!current.isDefined())
+            return ConfigNode();
     }
     return current;
 }
@@ -57,10 +46,10 @@ bool YamlConfiguration::getRaw(const std::string& key, std::string& value) const
         value = overridden->second;
         return true;
     }
-    YAML::Node node = find(key);
-    if (!node.IsDefined() || !node.IsScalar())
+    ConfigNode node = find(key);
+    if (!node.isDefined() || !node.isScalar())
         return false;
-    value = node.Scalar();
+    value = node.scalar();
     return true;
 }
 
@@ -77,13 +66,13 @@ void YamlConfiguration::removeRaw(const std::string& key)
 void YamlConfiguration::enumerate(const std::string& key, Keys& range) const
 {
     std::set<std::string> names;
-    YAML::Node node = find(key);
-    if (node.IsMap())
+    ConfigNode node = find(key);
+    if (node.isMap())
     {
         for (auto it = node.begin(); it != node.end(); ++it)
-            names.insert(it->first.Scalar());
+            names.insert(it->first.scalar());
     }
-    else if (node.IsSequence())
+    else if (node.isSequence())
     {
         for (std::size_t i = 0; i < node.size(); ++i)
             names.insert(std::to_string(i));

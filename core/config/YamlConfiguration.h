@@ -2,7 +2,7 @@
 
 #include <Poco/Util/AbstractConfiguration.h>
 
-#include <yaml-cpp/yaml.h>
+#include "ConfigNode.h"
 
 #include <map>
 #include <mutex>
@@ -17,7 +17,7 @@ namespace TokenBroker {
 class YamlConfiguration : public Poco::Util::AbstractConfiguration
 {
 public:
-    explicit YamlConfiguration(const YAML::Node& root);
+    explicit YamlConfiguration(const ConfigNode& root);
 
 protected:
     bool getRaw(const std::string& key, std::string& value) const override;
@@ -26,9 +26,9 @@ protected:
     void removeRaw(const std::string& key) override;
 
 private:
-    YAML::Node find(const std::string& key) const;
+    ConfigNode find(const std::string& key) const;
 
-    YAML::Node _root;
+    ConfigNode _root;
     std::map<std::string, std::string> _overrides;
 };
 

@@ -17,22 +17,22 @@ void feed(Poco::DigestEngine& digest, char kind, const std::string& text)
 
 } // namespace
 
-void digestYaml(const YAML::Node& node, Poco::DigestEngine& digest)
+void digestYaml(const ConfigNode& node, Poco::DigestEngine& digest)
 {
-    switch (node.Type())
+    switch (node.kind())
     {
-    case YAML::NodeType::Scalar:
-        feed(digest, 's', node.Tag());
-        feed(digest, 's', node.Scalar());
+    case ConfigNode::Kind::Scalar:
+        feed(digest, 's', node.tag());
+        feed(digest, 's', node.scalar());
         return;
-    case YAML::NodeType::Sequence:
-        feed(digest, 'q', node.Tag());
+    case ConfigNode::Kind::Sequence:
+        feed(digest, 'q', node.tag());
         feed(digest, 'n', std::to_string(node.size()));
         for (const auto& item : node)
             digestYaml(item, digest);
         return;
-    case YAML::NodeType::Map:
-        feed(digest, 'm', node.Tag());
+    case ConfigNode::Kind::Map:
+        feed(digest, 'm', node.tag());
         feed(digest, 'n', std::to_string(node.size()));
         for (const auto& entry : node)
         {
@@ -40,10 +40,10 @@ void digestYaml(const YAML::Node& node, Poco::DigestEngine& digest)
             digestYaml(entry.second, digest);
         }
         return;
-    case YAML::NodeType::Null:
-        feed(digest, '0', node.Tag());
+    case ConfigNode::Kind::Null:
+        feed(digest, '0', node.tag());
         return;
-    case YAML::NodeType::Undefined:
+    case ConfigNode::Kind::Undefined:
         feed(digest, 'u', "");
         return;
     }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <yaml-cpp/yaml.h>
+#include "ConfigNode.h"
 
 #include <Poco/DigestEngine.h>
 
@@ -10,6 +10,6 @@ namespace TokenBroker {
 /// document order. Two nodes that would dump to the same YAML feed the same
 /// bytes; it costs a walk of the tree, not an emitter's formatting (which
 /// took a quarter of `check` on 10,000 profiles).
-void digestYaml(const YAML::Node& node, Poco::DigestEngine& digest);
+void digestYaml(const ConfigNode& node, Poco::DigestEngine& digest);
 
 } // namespace TokenBroker

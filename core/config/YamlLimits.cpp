@@ -36,18 +36,30 @@ struct Extent
 class LimitChecker : public YAML::EventHandler
 {
 public:
-    explicit LimitChecker(const YamlLimits& limits)
+    LimitChecker(const YamlLimits& limits, YAML::EventHandler* consumer)
         : _limits(limits)
+        , _consumer(consumer)
     {
     }
 
-    void OnDocumentStart(const YAML::Mark&) override {}
-    void OnDocumentEnd() override {}
+    void OnDocumentStart(const YAML::Mark& mark) override
+    {
+        if (_consumer)
+            _consumer->OnDocumentStart(mark);
+    }
+
+    void OnDocumentEnd() override
+    {
+        if (_consumer)
+            _consumer->OnDocumentEnd();
+    }
 
     void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override
     {
         takeSlot(mark);
         leaf(mark, anchor, Extent{1, 0});
+        if (_consumer)
+            _consumer->OnNull(mark, anchor);
     }
 
     void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override
@@ -55,9 +67,12 @@ public:
         takeSlot(mark);
         // An alias stands for a whole copy of what it names.
         add(mark, anchor < _anchors.size() ? _anchors[anchor] : Extent{1, 0}, true);
+        if (_consumer)
+            _consumer->OnAlias(mark, anchor);
     }
 
-    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor, const std::string& value) override
+    void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                  const std::string& value) override
     {
         if (takeSlot(mark) && value.size() > _limits.keyBytes)
             throw LimitExceeded{mark, "a key of " + describeBytes(value.size()) + " is longer than the " +
@@ -66,23 +81,39 @@ public:
             throw LimitExceeded{mark, "a value of " + describeBytes(value.size()) + " is larger than the " +
                                           describeBytes(_limits.scalarBytes) + " a value may have"};
         leaf(mark, anchor, Extent{1, value.size()});
+        if (_consumer)
+            _consumer->OnScalar(mark, tag, anchor, value);
     }
 
-    void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                         YAML::EmitterStyle::value) override
+    void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                         YAML::EmitterStyle::value style) override
     {
         open(mark, anchor, false);
+        if (_consumer)
+            _consumer->OnSequenceStart(mark, tag, anchor, style);
     }
 
-    void OnSequenceEnd() override { close(); }
+    void OnSequenceEnd() override
+    {
+        close();
+        if (_consumer)
+            _consumer->OnSequenceEnd();
+    }
 
-    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
-                    YAML::EmitterStyle::value) override
+    void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                    YAML::EmitterStyle::value style) override
     {
         open(mark, anchor, true);
+        if (_consumer)
+            _consumer->OnMapStart(mark, tag, anchor, style);
     }
 
-    void OnMapEnd() override { close(); }
+    void OnMapEnd() override
+    {
+        close();
+        if (_consumer)
+            _consumer->OnMapEnd();
+    }
 
 private:
     struct Frame
@@ -163,6 +194,7 @@ private:
     }
 
     const YamlLimits& _limits;
+    YAML::EventHandler* _consumer;
     std::vector<Frame> _frames;
     std::vector<Extent> _anchors;
     Extent _total;
@@ -172,6 +204,12 @@ private:
 
 bool checkYamlLimits(const std::string& text, const std::string& displayName, Diagnostics& diagnostics,
                      const YamlLimits& limits)
+{
+    return readYamlWithinLimits(text, displayName, diagnostics, nullptr, limits);
+}
+
+bool readYamlWithinLimits(const std::string& text, const std::string& displayName, Diagnostics& diagnostics,
+                          YAML::EventHandler* consumer, const YamlLimits& limits)
 {
     auto at = [&](const YAML::Mark& mark) {
         return mark.is_null() ? SourceLocation{displayName, 1, 1}
@@ -188,7 +226,7 @@ bool checkYamlLimits(const std::string& text, const std::string& displayName, Di
     try
     {
         YAML::Parser parser(stream);
-        LimitChecker checker(limits);
+        LimitChecker checker(limits, consumer);
         // YAML::Load reads the first document only; so does this.
         parser.HandleNextDocument(checker);
         return true;

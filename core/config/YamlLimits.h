@@ -5,6 +5,10 @@
 #include <cstddef>
 #include <string>
 
+namespace YAML {
+class EventHandler;
+}
+
 namespace TokenBroker {
 
 /// How large a configuration may be. A configuration is written by people,
@@ -28,6 +32,12 @@ struct YamlLimits
 /// dump that tree without its aliases multiplying it.
 bool checkYamlLimits(const std::string& text, const std::string& displayName, Diagnostics& diagnostics,
                      const YamlLimits& limits = YamlLimits());
+
+/// checkYamlLimits, handing each event that is within the bounds on to
+/// `consumer` (if not null) in the same pass: what the consumer builds
+/// stops where the first bound is crossed, so it never outgrows them.
+bool readYamlWithinLimits(const std::string& text, const std::string& displayName, Diagnostics& diagnostics,
+                          YAML::EventHandler* consumer, const YamlLimits& limits = YamlLimits());
 
 /// "1.5 MiB", "700 KiB", "12 bytes": sizes in messages.
 std::string describeBytes(std::size_t bytes);

@@ -4,6 +4,7 @@
 #include "Suggest.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <set>
@@ -16,61 +17,90 @@ YamlReader::YamlReader(std::string file, Diagnostics& diagnostics)
 {
 }
 
-SourceLocation YamlReader::locate(const YAML::Node& node) const
+SourceLocation YamlReader::locate(const ConfigNode& node) const
 {
-    const YAML::Mark mark = node.Mark();
+    const YAML::Mark mark = node.mark();
     if (mark.is_null())
         return SourceLocation{_file, 0, 0};
     return SourceLocation{_file, mark.line + 1, mark.column + 1};
 }
 
-void YamlReader::error(const YAML::Node& node, const std::string& message)
+void YamlReader::error(const ConfigNode& node, const std::string& message)
 {
     _diagnostics.error(locate(node), message);
 }
 
 namespace {
 
-const char* kindName(const YAML::Node& node)
+/// YAML 1.1's booleans as yaml-cpp reads them: y/n, yes/no, true/false,
+/// on/off, in lower case, upper case or with a capital first letter.
+std::optional<bool> yamlBoolean(const std::string& text)
 {
-    switch (node.Type())
+    auto lowerOnly = [](const std::string& part) {
+        return std::all_of(part.begin(), part.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    };
+    auto upperOnly = [](const std::string& part) {
+        return std::all_of(part.begin(), part.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    };
+    const std::string rest = text.empty() ? std::string() : text.substr(1);
+    const bool flexibleCase = lowerOnly(text) || (!text.empty() && upperOnly(text.substr(0, 1)) &&
+                                                  (lowerOnly(rest) || upperOnly(rest)));
+    if (!flexibleCase)
+        return std::nullopt;
+    std::string lower;
+    for (char c : text)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const auto& [yes, no] : {std::pair<const char*, const char*>{"y", "n"}, {"yes", "no"}, {"true", "false"},
+                                  {"on", "off"}})
     {
-    case YAML::NodeType::Null: return "nothing";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
+        if (lower == yes)
+            return true;
+        if (lower == no)
+            return false;
+    }
+    return std::nullopt;
+}
+
+const char* kindName(const ConfigNode& node)
+{
+    switch (node.kind())
+    {
+    case ConfigNode::Kind::Null: return "nothing";
+    case ConfigNode::Kind::Scalar: return "a scalar";
+    case ConfigNode::Kind::Sequence: return "a list";
+    case ConfigNode::Kind::Map: return "a mapping";
     default: return "an undefined value";
     }
 }
 
 } // namespace
 
-std::optional<std::string> YamlReader::string(const YAML::Node& node, const std::string& what)
+std::optional<std::string> YamlReader::string(const ConfigNode& node, const std::string& what)
 {
-    if (!node.IsScalar())
+    if (!node.isScalar())
     {
         error(node, what + " must be a string, not " + kindName(node));
         return std::nullopt;
     }
-    return node.Scalar();
+    return node.scalar();
 }
 
-std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::string& what)
+std::optional<bool> YamlReader::boolean(const ConfigNode& node, const std::string& what)
 {
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
+    if (node.isScalar())
     {
-        error(node, what + " must be true or false");
-        return std::nullopt;
+        if (auto value = yamlBoolean(node.scalar()))
+            return value;
     }
-    return value;
+    error(node, what + " must be true or false");
+    return std::nullopt;
 }
 
-std::optional<std::int64_t> YamlReader::integer(const YAML::Node& node, const std::string& what)
+std::optional<std::int64_t> YamlReader::integer(const ConfigNode& node, const std::string& what)
 {
-    if (node.IsScalar())
+    if (node.isScalar())
     {
-        const std::string& text = node.Scalar();
+        const std::string& text = node.scalar();
         char* end = nullptr;
         errno = 0;
         long long value = std::strtoll(text.c_str(), &end, 10);
@@ -81,11 +111,11 @@ std::optional<std::int64_t> YamlReader::integer(const YAML::Node& node, const st
     return std::nullopt;
 }
 
-std::optional<double> YamlReader::number(const YAML::Node& node, const std::string& what)
+std::optional<double> YamlReader::number(const ConfigNode& node, const std::string& what)
 {
-    if (node.IsScalar())
+    if (node.isScalar())
     {
-        const std::string& text = node.Scalar();
+        const std::string& text = node.scalar();
         char* end = nullptr;
         errno = 0;
         double value = std::strtod(text.c_str(), &end);
@@ -96,23 +126,23 @@ std::optional<double> YamlReader::number(const YAML::Node& node, const std::stri
     return std::nullopt;
 }
 
-std::optional<std::int64_t> YamlReader::duration(const YAML::Node& node, const std::string& what)
+std::optional<std::int64_t> YamlReader::duration(const ConfigNode& node, const std::string& what)
 {
-    if (node.IsScalar())
+    if (node.isScalar())
     {
-        if (auto seconds = parseDuration(node.Scalar()))
+        if (auto seconds = parseDuration(node.scalar()))
             return seconds;
     }
     error(node, what + " must be a duration: seconds, or a number with s, m, h or d (e.g. 90s, 15m, 1h)");
     return std::nullopt;
 }
 
-std::optional<std::vector<std::string>> YamlReader::stringList(const YAML::Node& node, const std::string& what,
+std::optional<std::vector<std::string>> YamlReader::stringList(const ConfigNode& node, const std::string& what,
                                                                bool allowSingle)
 {
-    if (allowSingle && node.IsScalar())
-        return std::vector<std::string>{node.Scalar()};
-    if (!node.IsSequence())
+    if (allowSingle && node.isScalar())
+        return std::vector<std::string>{node.scalar()};
+    if (!node.isSequence())
     {
         error(node, what + " must be a list of strings");
         return std::nullopt;
@@ -131,10 +161,10 @@ std::optional<std::vector<std::string>> YamlReader::stringList(const YAML::Node&
     return items;
 }
 
-bool YamlReader::forEachKey(const YAML::Node& map, const std::string& what, const std::vector<std::string>& known,
+bool YamlReader::forEachKey(const ConfigNode& map, const std::string& what, const std::vector<std::string>& known,
                             const KeyHandler& handler, const KeyHandler& unknown)
 {
-    if (!map.IsMap())
+    if (!map.isMap())
     {
         error(map, what + " must be a mapping of keys to values, not " + kindName(map));
         return false;
@@ -142,15 +172,13 @@ bool YamlReader::forEachKey(const YAML::Node& map, const std::string& what, cons
     std::set<std::string> seen;
     for (auto it = map.begin(); it != map.end(); ++it)
     {
-        // A copy, not a reference: yaml-cpp's it->first lives in a temporary
-        // proxy that is gone by the next statement.
-        const YAML::Node keyNode = it->first;
-        if (!keyNode.IsScalar())
+        const ConfigNode keyNode = it->first;
+        if (!keyNode.isScalar())
         {
             error(keyNode, "keys in " + what + " must be plain strings");
             continue;
         }
-        const std::string key = keyNode.Scalar();
+        const std::string key = keyNode.scalar();
         if (!seen.insert(key).second)
         {
             error(keyNode, "duplicate key '" + key + "' in " + what);

@@ -41,11 +41,11 @@ std::string settingSource(const ProfileSpec& spec, const FlowSchema& schema, con
         const bool fromEnv = setting && !setting->env.empty() && Poco::Environment::has(setting->env);
         return fromEnv ? " (from environment variable " + setting->env + ")" : "";
     }
-    const YAML::Node& value = it->second.value;
-    if (!value.IsMap() || value.size() != 1 || !value.begin()->second.IsScalar())
+    const ConfigNode& value = it->second.value;
+    if (!value.isMap() || value.size() != 1 || !value.begin()->second.isScalar())
         return "";
-    const std::string kind = value.begin()->first.Scalar();
-    const std::string target = value.begin()->second.Scalar();
+    const std::string kind = value.begin()->first.scalar();
+    const std::string target = value.begin()->second.scalar();
     if (kind == "file")
         return " (from " + ConfigLoader::resolvePath(target, spec.baseDirectory) + ")";
     if (kind == "env")
@@ -146,9 +146,9 @@ std::shared_ptr<Profile> LoadedConfig::build(ProfileSpec& spec, Diagnostics& dia
         // Another process holding the profile's state lock is given as long
         // as one request may take before a renewal gives up for now.
         const std::chrono::milliseconds lockWait = std::chrono::seconds(spec.timeouts.total);
-        // The settings are bound into the flow; their YAML nodes would keep
-        // the file's whole node tree (yaml-cpp nodes share their document)
-        // for the daemon's life.
+        // The settings are bound into the flow; their nodes would keep the
+        // file's whole tree (a ConfigNode shares its document) for the
+        // daemon's life.
         spec.settings.clear();
         return std::make_shared<Profile>(std::move(spec), std::move(instance), std::move(outputs), _state, identity,
                                          settingsDigest(json), _clock, lockWait);

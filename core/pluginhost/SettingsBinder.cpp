@@ -11,28 +11,28 @@ namespace TokenBroker {
 
 namespace {
 
-Poco::Dynamic::Var yamlToJson(const YAML::Node& node)
+Poco::Dynamic::Var yamlToJson(const ConfigNode& node)
 {
-    if (node.IsMap())
+    if (node.isMap())
     {
         Poco::JSON::Object::Ptr object = new Poco::JSON::Object;
         for (auto it = node.begin(); it != node.end(); ++it)
-            object->set(it->first.Scalar(), yamlToJson(it->second));
+            object->set(it->first.scalar(), yamlToJson(it->second));
         return object;
     }
-    if (node.IsSequence())
+    if (node.isSequence())
     {
         Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
         for (const auto& item : node)
             array->add(yamlToJson(item));
         return array;
     }
-    if (node.IsScalar())
-        return node.Scalar();
+    if (node.isScalar())
+        return node.scalar();
     return Poco::Dynamic::Var();
 }
 
-std::optional<Poco::Dynamic::Var> convert(const YAML::Node& value, const std::string& key, const SettingSchema& setting,
+std::optional<Poco::Dynamic::Var> convert(const ConfigNode& value, const std::string& key, const SettingSchema& setting,
                                           const ProfileSpec& profile, YamlReader& reader, ReferencedFiles* files)
 {
     const std::string what = "'" + key + "'";
@@ -64,14 +64,14 @@ std::optional<Poco::Dynamic::Var> convert(const YAML::Node& value, const std::st
             return Poco::Dynamic::Var(static_cast<Poco::Int64>(*d));
         return std::nullopt;
     case SettingSchema::Type::Object:
-        if (!value.IsMap())
+        if (!value.isMap())
         {
             reader.error(value, what + " must be a mapping");
             return std::nullopt;
         }
         return yamlToJson(value);
     case SettingSchema::Type::List:
-        if (!value.IsSequence())
+        if (!value.isSequence())
         {
             reader.error(value, what + " must be a list");
             return std::nullopt;
@@ -129,7 +129,7 @@ Poco::JSON::Object::Ptr bindSettings(const ProfileSpec& profile, const FlowSchem
             continue;
         if (!setting.env.empty() && Poco::Environment::has(setting.env) && !Poco::Environment::get(setting.env).empty())
         {
-            YAML::Node fromEnv(Poco::Environment::get(setting.env));
+            const ConfigNode fromEnv = ConfigNode::fromText(Poco::Environment::get(setting.env));
             if (auto value = convert(fromEnv, key, setting, profile, reader, files))
                 settings->set(key, *value);
         }

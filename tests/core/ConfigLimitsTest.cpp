@@ -73,8 +73,8 @@ BOOST_AUTO_TEST_CASE(aliases_within_the_bounds_still_share_settings)
                                              "  c: {flow: jwt, client_id: *client, outputs: [{file: /run/c}]}\n",
                                              "test.yaml", "/etc/tb");
     BOOST_TEST_REQUIRE(config.profiles.size() == 3u);
-    BOOST_TEST(config.profiles[1].settings.at("token").value.Scalar() == "t");
-    BOOST_TEST(config.profiles[2].settings.at("client_id").value.Scalar() == "shared");
+    BOOST_TEST(config.profiles[1].settings.at("token").value.scalar() == "t");
+    BOOST_TEST(config.profiles[2].settings.at("client_id").value.scalar() == "shared");
 }
 
 BOOST_AUTO_TEST_CASE(nesting_deeper_than_32_levels_is_refused_where_it_goes_too_deep)
@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(a_value_larger_than_64_kib_is_refused_at_its_position)
                                              "    outputs: [{file: /run/p}]\n"
                                              "    session_name: " + atTheBound + "\n",
                                              "test.yaml", "/etc/tb");
-    BOOST_TEST(config.profiles.at(0).settings.at("session_name").value.Scalar().size() == atTheBound.size());
+    BOOST_TEST(config.profiles.at(0).settings.at("session_name").value.scalar().size() == atTheBound.size());
 }
 
 BOOST_AUTO_TEST_CASE(a_key_longer_than_256_bytes_is_refused_at_its_position)

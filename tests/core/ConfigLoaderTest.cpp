@@ -214,15 +214,15 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     // Keys the core does not own are kept, with positions, for the plugin.
     BOOST_TEST(chat.settings.size() == 3u);
     BOOST_TEST_REQUIRE(chat.settings.count("client_id") == 1u);
-    BOOST_TEST(chat.settings.at("client_id").value.Scalar() == "1180");
+    BOOST_TEST(chat.settings.at("client_id").value.scalar() == "1180");
     BOOST_TEST(!chat.settings.at("client_id").fromDefaults);
     BOOST_TEST(chat.settings.at("client_id").keyLocation.str() == "test.yaml:17:5");
     BOOST_TEST(chat.settings.at("client_id").valueLocation.str() == "test.yaml:17:16");
     BOOST_TEST_REQUIRE(chat.settings.count("private_key") == 1u);
-    BOOST_TEST(chat.settings.at("private_key").value.IsMap());
-    BOOST_TEST(chat.settings.at("private_key").value["file"].Scalar() == "keys/chat.pem");
+    BOOST_TEST(chat.settings.at("private_key").value.isMap());
+    BOOST_TEST(chat.settings.at("private_key").value["file"].scalar() == "keys/chat.pem");
     BOOST_TEST_REQUIRE(chat.settings.count("duration") == 1u);
-    BOOST_TEST(chat.settings.at("duration").value.Scalar() == "15m");
+    BOOST_TEST(chat.settings.at("duration").value.scalar() == "15m");
     BOOST_TEST(chat.settings.at("duration").keyLocation.str() == "test.yaml:19:5");
 
     const ProfileSpec& laptop = config.profiles[1];
@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(EveryKeyIsParsed)
     BOOST_TEST(laptop.onRemove == "leave");
     BOOST_TEST(laptop.onRotate.empty());
     BOOST_TEST_REQUIRE(laptop.settings.count("client_id") == 1u);
-    BOOST_TEST(laptop.settings.at("client_id").value.Scalar() == "shared-client");
+    BOOST_TEST(laptop.settings.at("client_id").value.scalar() == "shared-client");
     BOOST_TEST(laptop.settings.at("client_id").fromDefaults);
     BOOST_TEST(laptop.settings.at("client_id").keyLocation.str() == "test.yaml:13:3");
     BOOST_TEST_REQUIRE(laptop.outputs.size() == 1u);
@@ -332,7 +332,7 @@ BOOST_AUTO_TEST_CASE(DefaultsMergeUnderProfiles)
     // broker.state_dir, even though `broker` comes last in the file.
     BOOST_TEST(a.outputs[0].path == nativePath("/srv/state/a.env"));
     BOOST_TEST(a.outputs[0].variable == "SHARED_TOKEN");
-    BOOST_TEST(a.settings.at("verify").value.Scalar() == "true");
+    BOOST_TEST(a.settings.at("verify").value.scalar() == "true");
     BOOST_TEST(a.settings.at("verify").fromDefaults);
 
     const ProfileSpec& b = config.profiles[1];
@@ -343,7 +343,7 @@ BOOST_AUTO_TEST_CASE(DefaultsMergeUnderProfiles)
     BOOST_TEST_REQUIRE(b.outputs.size() == 1u);
     BOOST_TEST((b.outputs[0].kind == OutputSpec::Kind::File));
     BOOST_TEST(b.outputs[0].path == nativePath("/etc/tb/b.token"));
-    BOOST_TEST(b.settings.at("verify").value.Scalar() == "false");
+    BOOST_TEST(b.settings.at("verify").value.scalar() == "false");
     BOOST_TEST(!b.settings.at("verify").fromDefaults);
 }
 
@@ -358,7 +358,7 @@ BOOST_AUTO_TEST_CASE(AdminCanBeTurnedOff)
 BOOST_AUTO_TEST_CASE(LoggingSectionIsAccepted)
 {
     Config config = load("logging:\n  loggers:\n    root:\n      level: debug\n");
-    BOOST_TEST(config.root["logging"]["loggers"]["root"]["level"].Scalar() == "debug");
+    BOOST_TEST(config.root["logging"]["loggers"]["root"]["level"].scalar() == "debug");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -156,7 +156,7 @@ BOOST_AUTO_TEST_CASE(SetValuesShadowTheDocument)
     config->keys("logging.loggers", loggers);
     BOOST_TEST(loggers == (std::vector<std::string>{"extra", "root"}), boost::test_tools::per_element());
     // The parsed document itself is untouched.
-    BOOST_TEST(loaded.root["broker"]["workers"].Scalar() == "6");
+    BOOST_TEST(loaded.root["broker"]["workers"].scalar() == "6");
     config->remove("broker.workers");
     BOOST_TEST(config->getInt("broker.workers") == 6);
 }
