@@ -5,6 +5,7 @@
 #include "DefaultPaths.h"
 #include "FileSystem.h"
 #include "OutputTargets.h"
+#include "Sha256Digest.h"
 
 #include "YamlDigest.h"
 #include "YamlLimits.h"
@@ -14,7 +15,6 @@
 #include <Poco/Environment.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/Path.h>
-#include <Poco/SHA2Engine.h>
 
 #include "Suggest.h"
 
@@ -125,7 +125,7 @@ public:
             const std::size_t errorsBefore = _reader.diagnostics().size();
             parseProfileKeys(defaults, "defaults", base, true);
             _defaultsHaveErrors = _reader.diagnostics().size() != errorsBefore;
-            Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
+            Sha256Digest sha256;
             digestYaml(defaults, sha256);
             defaultsDigest = Poco::DigestEngine::digestToHex(sha256.digest());
         }
@@ -577,7 +577,7 @@ private:
     /// A digest, not the text: every profile repeats `defaults`.
     static std::string fingerprint(const std::string& defaultsDigest, const ConfigNode& body)
     {
-        Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
+        Sha256Digest sha256;
         sha256.update(defaultsDigest);
         digestYaml(body, sha256);
         return Poco::DigestEngine::digestToHex(sha256.digest());

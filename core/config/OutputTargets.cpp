@@ -21,10 +21,11 @@ std::string comparable(const std::string& path)
     return text;
 }
 
-bool inside(const std::string& path, const std::string& directory)
+/// The comparable form of `directory` with its trailing separator, for
+/// "is this comparable path inside it".
+std::string directoryPrefix(const std::string& directory)
 {
-    std::string prefix = comparable(Poco::Path(directory).makeDirectory().toString());
-    return comparable(path).rfind(prefix, 0) == 0;
+    return comparable(Poco::Path(directory).makeDirectory().toString());
 }
 
 /// On Windows an env output sets a registry value, not a file.
@@ -57,12 +58,15 @@ void checkOutputTargets(Config& config, const std::string& configFile)
             if (value.isMap() && value.size() == 1 && value.begin()->first.isScalar() &&
                 value.begin()->first.scalar() == "file" && value.begin()->second.isScalar())
             {
+                // Many profiles may share one key file: the first names it.
                 const std::string file = ConfigLoader::resolvePath(value.begin()->second.scalar(), profile.baseDirectory);
-                sources.emplace(comparable(file), "the " + key + " file of " + whose + " (" + entry.valueLocation.str() + ")");
+                if (auto [it, added] = sources.try_emplace(comparable(file)); added)
+                    it->second = "the " + key + " file of " + whose + " (" + entry.valueLocation.str() + ")";
             }
         }
     }
     const std::string stateDir = config.broker.stateDir;
+    const std::string stateDirPrefix = directoryPrefix(stateDir);
     for (const auto& profile : config.profiles)
     {
         const std::string ownEnvFile =
@@ -77,7 +81,7 @@ void checkOutputTargets(Config& config, const std::string& configFile)
             };
             if (auto it = sources.find(path); it != sources.end())
                 error("its output " + output.path + " is " + it->second + "; an output must be a file of its own");
-            else if (path != ownEnvFile && inside(output.path, stateDir))
+            else if (path != ownEnvFile && path.rfind(stateDirPrefix, 0) == 0)
                 error("its output " + output.path + " is inside broker.state_dir (" + stateDir +
                       "), which holds tokenbroker's own state");
             else

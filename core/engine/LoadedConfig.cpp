@@ -5,11 +5,11 @@
 #include "HookProcess.h"
 #include "SettingsBinder.h"
 #include "SettingsJson.h"
+#include "Sha256Digest.h"
 #include "Suggest.h"
 
 #include <Poco/DigestEngine.h>
 #include <Poco/Environment.h>
-#include <Poco/SHA2Engine.h>
 
 namespace TokenBroker {
 
@@ -20,9 +20,7 @@ std::string profileIdentity(const ProfileSpec& spec, const Poco::JSON::Object::P
 
 std::string settingsDigest(const std::string& settingsJson)
 {
-    Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
-    sha256.update(settingsJson);
-    return Poco::DigestEngine::digestToHex(sha256.digest());
+    return Sha256Digest::hex(settingsJson);
 }
 
 namespace {
