@@ -532,6 +532,7 @@ private:
                                     std::to_string(ConfigLoader::kMaxProfiles));
             return;
         }
+        config.profiles.reserve(node.size());
         std::set<std::string> seen;
         for (auto it = node.begin(); it != node.end(); ++it)
         {
