@@ -32,7 +32,8 @@ bool RefreshTokenKeeper::store(Host& host, const std::string& refreshToken, std:
     }
 }
 
-std::optional<Outcome> RefreshTokenKeeper::current(Host& host, std::string& refreshToken)
+std::optional<Outcome> RefreshTokenKeeper::current(Host& host, std::string& refreshToken,
+                                                    const std::string& loginHint)
 {
     if (_unstored)
     {
@@ -44,12 +45,10 @@ std::optional<Outcome> RefreshTokenKeeper::current(Host& host, std::string& refr
         return std::nullopt;
     }
     Poco::JSON::Object::Ptr state = host.loadState();
-    if (!_server.empty() && state->optValue<std::string>(kServerMember, "") != _server)
-    {
-        refreshToken.clear();
-        return std::nullopt;
-    }
-    refreshToken = state->optValue<std::string>("refresh_token", "");
+    const bool sameServer = _server.empty() || state->optValue<std::string>(kServerMember, "") == _server;
+    refreshToken = sameServer ? state->optValue<std::string>("refresh_token", "") : std::string();
+    if (refreshToken.empty())
+        return Outcome::failure(TOKENBROKER_NEEDS_LOGIN, "no refresh token stored yet; " + loginHint);
     return std::nullopt;
 }
 

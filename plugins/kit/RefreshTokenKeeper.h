@@ -25,9 +25,10 @@ public:
 
     /// The refresh token to present now, read from the state on every call
     /// and never cached (another process sharing the state directory may
-    /// have rotated it; the host serialises the profile's calls). Empty when
-    /// none is stored. A failure when a held token still cannot be stored.
-    std::optional<Outcome> current(Host& host, std::string& refreshToken);
+    /// have rotated it; the host serialises the profile's calls). A failure
+    /// when none is stored (needs_login, with `loginHint`) or when a held
+    /// token still cannot be stored.
+    std::optional<Outcome> current(Host& host, std::string& refreshToken, const std::string& loginHint);
 
     /// Stores the answer's refresh token if it has one, then returns its
     /// access token or its failure. `loginHint` ("run: tokenbroker login

@@ -39,10 +39,8 @@ Outcome UserFlow::finish(Host& host, const Coze::TokenAnswer& answer)
 Outcome UserFlow::refresh(Host& host)
 {
     std::string refreshToken;
-    if (auto failed = _refreshToken.current(host, refreshToken))
+    if (auto failed = _refreshToken.current(host, refreshToken, loginHint()))
         return *failed;
-    if (refreshToken.empty())
-        return Outcome::failure(TOKENBROKER_NEEDS_LOGIN, "no refresh token stored yet; " + loginHint());
     Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
     body.set("grant_type", "refresh_token");
     body.set("client_id", _clientId);

@@ -82,10 +82,8 @@ Outcome UserGrantFlow::finish(Host& host, const TokenAnswer& answer, const std::
 Outcome UserGrantFlow::refresh(Host& host)
 {
     std::string refreshToken;
-    if (auto failed = _refreshToken.current(host, refreshToken))
+    if (auto failed = _refreshToken.current(host, refreshToken, loginHint()))
         return *failed;
-    if (refreshToken.empty())
-        return Outcome::failure(TOKENBROKER_NEEDS_LOGIN, "no refresh token stored yet; " + loginHint());
     Endpoints endpoints;
     if (auto failed = _requests.endpoints(host, endpoints))
         return *failed;
